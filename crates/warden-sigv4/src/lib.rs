@@ -1,0 +1,1 @@
+//! warden-sigv4 (under construction).
