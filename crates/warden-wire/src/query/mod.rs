@@ -1,0 +1,4 @@
+//! awsQuery (IAM, STS): form-encoded requests, XML responses.
+
+pub(crate) mod decode;
+pub(crate) mod encode;
