@@ -196,7 +196,11 @@ impl Decoder<'_> {
         let mut out = Map::new();
         for (name, child) in &node.children {
             let full = key(prefix, name);
-            let Some(m) = members.iter().find(|m| query_member_name(self.model, m) == name) else {
+            // A flattened list is `{locationName}.N` (Smithy) or, as botocore sends it when the list's member
+            // has a `locationName`, `{member locationName}.N`: accept both.
+            let found = members.iter().find(|m| m.wire_name() == name);
+            let Some(m) = found.or_else(|| members.iter().find(|m| query_member_name(self.model, m) == name))
+            else {
                 if self.unknown == UnknownParameters::Reject {
                     return Err(WireError::UnknownParameter { name: full });
                 }

@@ -75,10 +75,11 @@ impl Xml {
     }
 }
 
-/// The element name of a structure member in XML (botocore's `_member_key_name`): a flattened list whose
-/// member has a `locationName` is named by it; else the member's `locationName`, else its name.
-fn element_name<'m>(model: &'m ServiceModel, m: &'m Member) -> &'m str {
-    crate::query::decode::query_member_name(model, m)
+/// The element name of a structure member in XML: its `locationName`, else its name, flattened lists
+/// included (Smithy's awsQuery tests, `QueryXmlLists`; botocore instead reads a flattened list's member
+/// `locationName` and lists that case as ignored).
+fn element_name(m: &Member) -> &str {
+    m.wire_name()
 }
 
 /// Encodes a successful awsQuery response:
@@ -208,14 +209,7 @@ impl Encoder<'_> {
         xml.open(name, attrs);
         for (m, mv) in present {
             let target = self.shape(&m.shape)?;
-            self.value(
-                xml,
-                target,
-                m,
-                element_name(self.model, m),
-                mv,
-                &path_of(path, &m.name),
-            )?;
+            self.value(xml, target, m, element_name(m), mv, &path_of(path, &m.name))?;
         }
         xml.close(name);
         Ok(())
