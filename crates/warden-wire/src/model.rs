@@ -335,13 +335,14 @@ fn shape(name: &str, v: &Value) -> Result<Shape, ModelError> {
     let error = if exception || o.contains_key("error") {
         let e = o.get("error").and_then(Value::as_object);
         let fault = get_bool(o, "fault");
-        // A shape without `error.senderFault` is the caller's fault unless marked `fault` (a server fault):
-        // Cognito's exceptions carry no `error` trait and are 400s except InternalErrorException.
+        let status = e.and_then(|e| e.get("httpStatusCode")).and_then(Value::as_u64);
+        // Without `error.senderFault`: a server fault if marked `fault` or given a 5xx status (IAM's
+        // ServiceFailure), else the caller's (Cognito's exceptions carry no `error` trait and are 400s,
+        // except InternalErrorException, marked `fault`).
         let sender_fault = e
             .and_then(|e| e.get("senderFault"))
             .and_then(Value::as_bool)
-            .unwrap_or(!fault);
-        let status = e.and_then(|e| e.get("httpStatusCode")).and_then(Value::as_u64);
+            .unwrap_or(!fault && status.is_none_or(|s| s < 500));
         Some(ErrorInfo {
             code: e
                 .and_then(|e| get_str(e, "code"))

@@ -39,7 +39,8 @@ pub fn validate(model: &ServiceModel, op: &str, input: &Value) -> Result<(), Wir
     validate_shape(model, shape, input)
 }
 
-/// Checks `value` against the shape named `shape` (see [`validate`]).
+/// Checks `value` against the shape named `shape` (see [`validate`]); for a shape other than a structure the
+/// path in messages is empty.
 ///
 /// # Errors
 /// [`WireError::Validation`] as [`validate`].
@@ -50,7 +51,7 @@ pub fn validate_shape(model: &ServiceModel, shape: &str, value: &Value) -> Resul
             model,
             errors: &mut errors,
         }
-        .structure_members(s, value, "");
+        .value(s, value, "");
     }
     if errors.is_empty() {
         return Ok(());
