@@ -73,10 +73,12 @@ fn minimal(model: &ServiceModel, shape: &str, depth: usize) -> Value {
                 out.insert(m.name.clone(), minimal(model, &m.shape, depth + 1));
             }
             // awsQuery cannot send an empty structure: give nested ones (and unions) one member.
-            if (*union || depth > 0) && out.is_empty() && depth < 8 {
-                if let Some(m) = members.first() {
-                    out.insert(m.name.clone(), minimal(model, &m.shape, depth + 1));
-                }
+            if (*union || depth > 0)
+                && out.is_empty()
+                && depth < 8
+                && let Some(m) = members.first()
+            {
+                out.insert(m.name.clone(), minimal(model, &m.shape, depth + 1));
             }
             Value::Object(out)
         }
