@@ -1,0 +1,408 @@
+//! The Condition element: operators, their compiled values, and evaluation.
+//!
+//! Rules (IAM User Guide, "IAM JSON policy elements: Condition operators" and
+//! "Conditions with multiple context keys or values"):
+//! - several operators, and several keys under one operator, are AND; several
+//!   values for one key are OR (NOR for negated operators);
+//! - a key missing from the request makes the condition false, except for the
+//!   negated operators (true), `...IfExists` (true) and `Null`;
+//! - `ForAllValues:` is true when the key is missing or empty; `ForAnyValue:` is false.
+
+use std::net::IpAddr;
+
+use base64::Engine;
+use ipnet::IpNet;
+
+use crate::context::{Context, Item, ItemValue};
+use crate::date::parse_instant;
+use crate::json::{Json, Node};
+use crate::pattern::{Pattern, Syntax, Vars};
+
+/// The operator family without qualifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Base {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const BASES: [(&str, Base); 27] = [
+    ("StringEquals", Base::StringEquals),
+    ("StringNotEquals", Base::StringNotEquals),
+    ("StringEqualsIgnoreCase", Base::StringEqualsIgnoreCase),
+    ("StringNotEqualsIgnoreCase", Base::StringNotEqualsIgnoreCase),
+    ("StringLike", Base::StringLike),
+    ("StringNotLike", Base::StringNotLike),
+    ("NumericEquals", Base::NumericEquals),
+    ("NumericNotEquals", Base::NumericNotEquals),
+    ("NumericLessThan", Base::NumericLessThan),
+    ("NumericLessThanEquals", Base::NumericLessThanEquals),
+    ("NumericGreaterThan", Base::NumericGreaterThan),
+    ("NumericGreaterThanEquals", Base::NumericGreaterThanEquals),
+    ("DateEquals", Base::DateEquals),
+    ("DateNotEquals", Base::DateNotEquals),
+    ("DateLessThan", Base::DateLessThan),
+    ("DateLessThanEquals", Base::DateLessThanEquals),
+    ("DateGreaterThan", Base::DateGreaterThan),
+    ("DateGreaterThanEquals", Base::DateGreaterThanEquals),
+    ("Bool", Base::Bool),
+    ("BinaryEquals", Base::BinaryEquals),
+    ("IpAddress", Base::IpAddress),
+    ("NotIpAddress", Base::NotIpAddress),
+    ("ArnEquals", Base::ArnEquals),
+    ("ArnLike", Base::ArnLike),
+    ("ArnNotEquals", Base::ArnNotEquals),
+    ("ArnNotLike", Base::ArnNotLike),
+    ("Null", Base::Null),
+];
+
+impl Base {
+    /// Negated operators match when none of the policy's values match.
+    fn negated(self) -> bool {
+        matches!(
+            self,
+            Base::StringNotEquals
+                | Base::StringNotEqualsIgnoreCase
+                | Base::StringNotLike
+                | Base::NumericNotEquals
+                | Base::DateNotEquals
+                | Base::NotIpAddress
+                | Base::ArnNotEquals
+                | Base::ArnNotLike
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Qualifier {
+    None,
+    ForAllValues,
+    ForAnyValue,
+}
+
+/// A condition operator as written: `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operator {
+    base: Base,
+    qualifier: Qualifier,
+    if_exists: bool,
+}
+
+impl Operator {
+    /// Operator names are case-sensitive, as IAM's validator treats them.
+    pub fn parse(name: &str) -> Option<Operator> {
+        let (qualifier, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
+            (Qualifier::ForAllValues, r)
+        } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
+            (Qualifier::ForAnyValue, r)
+        } else {
+            (Qualifier::None, name)
+        };
+        let (if_exists, rest) = match rest.strip_suffix("IfExists") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let base = BASES.iter().find(|(n, _)| *n == rest)?.1;
+        Some(Operator {
+            base,
+            qualifier,
+            if_exists,
+        })
+    }
+}
+
+/// Policy values pre-parsed for their operator. A value that doesn't parse
+/// (a non-number under NumericEquals) never matches.
+#[derive(Debug, Clone, PartialEq)]
+enum Values {
+    Str(Vec<Pattern>),
+    Arn(Vec<Vec<Pattern>>),
+    Num(Vec<Option<f64>>),
+    Date(Vec<Option<i128>>),
+    Bool(Vec<Option<bool>>),
+    Ip(Vec<Option<IpNet>>),
+    Bin(Vec<(String, Option<Vec<u8>>)>),
+}
+
+/// One `operator: { key: values }` pair.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Condition {
+    op: Operator,
+    /// The key as written, for GetContextKeysForPolicy.
+    pub key: String,
+    /// The key lower-cased, for lookups.
+    pub key_lower: String,
+    values: Values,
+}
+
+fn scalar_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) | Json::Number(s) => Some(s.clone()),
+        Json::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn parse_cidr(s: &str) -> Option<IpNet> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .ok()
+        .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+impl Condition {
+    /// Compiles the conditions of one statement; unknown operators (accepted by
+    /// validation only with an empty body) contribute nothing.
+    pub fn compile_all(node: &Node, variables: bool) -> Vec<Condition> {
+        let mut out = Vec::new();
+        let Json::Object(ops) = &node.value else {
+            return out;
+        };
+        for (name, body) in ops {
+            let (Some(op), Json::Object(entries)) = (Operator::parse(name), &body.value) else {
+                continue;
+            };
+            for (key, value) in entries {
+                let texts: Vec<String> = match &value.value {
+                    Json::Array(items) => items.iter().filter_map(|n| scalar_text(&n.value)).collect(),
+                    v => scalar_text(v).into_iter().collect(),
+                };
+                out.push(Condition {
+                    op,
+                    key: key.clone(),
+                    key_lower: key.to_lowercase(),
+                    values: compile_values(op.base, &texts, variables),
+                });
+            }
+        }
+        out
+    }
+
+    /// The lower-cased keys of the policy variables in this condition's values.
+    pub fn var_keys(&self) -> Vec<(&str, bool)> {
+        match &self.values {
+            Values::Str(ps) => ps.iter().flat_map(Pattern::var_keys).collect(),
+            Values::Arn(ps) => ps.iter().flatten().flat_map(Pattern::var_keys).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Evaluates against the request; `None` when a policy variable the values
+    /// need is missing (the statement then does not apply).
+    pub fn eval(&self, ctx: &Context) -> Option<bool> {
+        let base = self.op.base;
+        let present = ctx.present(&self.key_lower);
+        if base == Base::Null {
+            let Values::Bool(wanted) = &self.values else {
+                return Some(false);
+            };
+            // "Null": true means "the key is absent".
+            return Some(wanted.iter().flatten().any(|&is_null| is_null != present));
+        }
+        if !present {
+            if self.op.if_exists {
+                return Some(true);
+            }
+            return Some(match self.op.qualifier {
+                Qualifier::ForAllValues => true,
+                Qualifier::ForAnyValue => false,
+                Qualifier::None => base.negated(),
+            });
+        }
+        let negated = base.negated();
+        let mut any = false;
+        let mut all = true;
+        for item in ctx.items(&self.key_lower) {
+            let hit = self.any_value_matches(&item, ctx)?;
+            let per_value = hit != negated;
+            any |= per_value;
+            all &= per_value;
+        }
+        Some(match self.op.qualifier {
+            Qualifier::ForAllValues => all,
+            Qualifier::ForAnyValue => any,
+            // Without a qualifier, a multivalued key behaves as "any value matches"
+            // (for negated operators: "no value matches").
+            Qualifier::None if negated => all,
+            Qualifier::None => any,
+        })
+    }
+
+    /// Does one request value match any of the policy's values (under the
+    /// operator's positive form)?
+    fn any_value_matches(&self, item: &Item<'_>, ctx: &Context) -> Option<bool> {
+        let base = self.op.base;
+        let vars: &dyn Vars = ctx;
+        Some(match &self.values {
+            Values::Str(patterns) => {
+                let Some(text) = item.text else { return Some(false) };
+                let ignore_case = matches!(
+                    base,
+                    Base::StringEqualsIgnoreCase | Base::StringNotEqualsIgnoreCase
+                );
+                let mut hit = false;
+                for p in patterns {
+                    hit |= p.matches(text, vars, ignore_case)?;
+                }
+                hit
+            }
+            Values::Arn(patterns) => {
+                let Some(text) = item.text else { return Some(false) };
+                let mut hit = false;
+                for p in patterns {
+                    hit |= arn_matches(p, text, vars)?;
+                }
+                hit
+            }
+            Values::Num(ns) => item
+                .number()
+                .is_some_and(|v| ns.iter().flatten().any(|&n| compare(base, v, n))),
+            Values::Date(ds) => item
+                .instant()
+                .is_some_and(|v| ds.iter().flatten().any(|&d| compare(base, v, d))),
+            Values::Bool(bs) => item
+                .boolean()
+                .is_some_and(|v| bs.iter().flatten().any(|&b| b == v)),
+            Values::Ip(nets) => item
+                .ip()
+                .is_some_and(|ip| nets.iter().flatten().any(|n| n.contains(&ip))),
+            Values::Bin(bins) => bins.iter().any(|(text, bytes)| match item.value {
+                ItemValue::Bin(b) => bytes.as_deref() == Some(b),
+                _ => item.text == Some(text.as_str()),
+            }),
+        })
+    }
+}
+
+fn compare<T: PartialOrd>(base: Base, request: T, policy: T) -> bool {
+    match base {
+        Base::NumericLessThan | Base::DateLessThan => request < policy,
+        Base::NumericLessThanEquals | Base::DateLessThanEquals => request <= policy,
+        Base::NumericGreaterThan | Base::DateGreaterThan => request > policy,
+        Base::NumericGreaterThanEquals | Base::DateGreaterThanEquals => request >= policy,
+        _ => request == policy,
+    }
+}
+
+fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
+    let syntax = |wildcards: bool, lowercase: bool| Syntax {
+        wildcards,
+        variables,
+        lowercase,
+    };
+    match base {
+        Base::StringEquals | Base::StringNotEquals => Values::Str(
+            texts
+                .iter()
+                .map(|t| Pattern::compile(t, syntax(false, false)))
+                .collect(),
+        ),
+        Base::StringEqualsIgnoreCase | Base::StringNotEqualsIgnoreCase => Values::Str(
+            texts
+                .iter()
+                .map(|t| Pattern::compile(t, syntax(false, true)))
+                .collect(),
+        ),
+        Base::StringLike | Base::StringNotLike => Values::Str(
+            texts
+                .iter()
+                .map(|t| Pattern::compile(t, syntax(true, false)))
+                .collect(),
+        ),
+        Base::ArnEquals | Base::ArnLike | Base::ArnNotEquals | Base::ArnNotLike => Values::Arn(
+            texts
+                .iter()
+                .map(|t| Pattern::compile(t, syntax(true, false)).split_arn())
+                .collect(),
+        ),
+        Base::NumericEquals
+        | Base::NumericNotEquals
+        | Base::NumericLessThan
+        | Base::NumericLessThanEquals
+        | Base::NumericGreaterThan
+        | Base::NumericGreaterThanEquals => {
+            Values::Num(texts.iter().map(|t| t.trim().parse().ok()).collect())
+        }
+        Base::DateEquals
+        | Base::DateNotEquals
+        | Base::DateLessThan
+        | Base::DateLessThanEquals
+        | Base::DateGreaterThan
+        | Base::DateGreaterThanEquals => Values::Date(texts.iter().map(|t| parse_instant(t)).collect()),
+        Base::Bool | Base::Null => Values::Bool(
+            texts
+                .iter()
+                .map(|t| match t.to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Base::IpAddress | Base::NotIpAddress => Values::Ip(texts.iter().map(|t| parse_cidr(t)).collect()),
+        Base::BinaryEquals => Values::Bin(
+            texts
+                .iter()
+                .map(|t| {
+                    (
+                        t.clone(),
+                        base64::engine::general_purpose::STANDARD.decode(t.trim()).ok(),
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Matches an ARN field by field: the first five colon-separated fields one
+/// by one, and the last pattern field against the rest of the ARN, so that a
+/// wildcard can cross `/` and `:` inside the resource part but never spans
+/// the partition, service, region or account fields.
+pub(crate) fn arn_matches(fields: &[Pattern], arn: &str, vars: &dyn Vars) -> Option<bool> {
+    if let [only] = fields
+        && only.is_star()
+    {
+        return Some(true);
+    }
+    let mut result = true;
+    let mut parts = arn.splitn(fields.len().max(1), ':');
+    for field in fields {
+        match parts.next() {
+            Some(part) => result &= field.matches(part, vars, false)?,
+            None => {
+                // Still report a missing variable rather than a plain mismatch.
+                field.matches("", vars, false)?;
+                result = false;
+            }
+        }
+    }
+    Some(result)
+}
+
+#[cfg(test)]
+#[path = "condition_tests.rs"]
+mod tests;

@@ -1,0 +1,218 @@
+//! Dates in Date* conditions: ISO 8601 text or epoch seconds.
+//!
+//! Two readers: `legacy_date_ok` is IAM's permissive validation check (it
+//! accepts `01T` and rejects a one-digit time-zone hour, exactly as the moto
+//! cases record), and `parse_instant` turns a value into an instant to compare.
+
+/// Python's `int()` on text: surrounding whitespace, an optional sign, digits.
+fn py_int(s: &str) -> Option<i128> {
+    let s = s.trim();
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i128 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+fn in_range(s: &str, lo: i128, hi: i128) -> bool {
+    py_int(s).is_some_and(|v| (lo..=hi).contains(&v))
+}
+
+/// IAM's validation of a Date* condition value ("The policy failed legacy parsing" when false).
+pub(crate) fn legacy_date_ok(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    if lower.contains('t') || value.contains('-') {
+        iso_ok(&lower)
+    } else {
+        in_range(value, 0, i128::from(i64::MAX))
+    }
+}
+
+fn iso_ok(dt: &str) -> bool {
+    let (date, time) = dt.split_once('t').unwrap_or((dt, ""));
+    let (negative, date) = match date.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, date),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let year = parts.first().copied().unwrap_or("");
+    let year_ok = if negative {
+        py_int(year).is_some_and(|y| (-292_275_054..=292_278_993).contains(&-y))
+            && !year.trim().starts_with(['-', '+'])
+    } else {
+        in_range(year, -292_275_054, 292_278_993)
+    };
+    if !year_ok || parts.len() >= 4 {
+        return false;
+    }
+    if parts.get(1).is_some_and(|m| !in_range(m, 1, 12)) || parts.get(2).is_some_and(|d| !in_range(d, 1, 31))
+    {
+        return false;
+    }
+    let t: Vec<&str> = time.split(':').collect();
+    if t.first().is_some_and(|h| !h.is_empty() && !in_range(h, 0, 23)) {
+        return false;
+    }
+    if t.get(1).is_some_and(|m| !in_range(m, 0, 59)) {
+        return false;
+    }
+    let Some(rest) = t.get(2) else { return true };
+    let seconds = if let Some((secs, after)) = rest.split_once('z') {
+        if !after.is_empty() {
+            return false;
+        }
+        secs
+    } else if let Some((secs, zone)) = rest.split_once('+').or_else(|| rest.split_once('-')) {
+        // moto knows only `+hh`; a `-hh` offset is checked the same way (AWS accepts both).
+        let (hours, minutes) = match zone.split_once(':') {
+            Some((h, m)) => (h, Some(m)),
+            None => (zone, None),
+        };
+        if hours.len() != 2 || !in_range(hours, 0, 23) {
+            return false;
+        }
+        if minutes.is_some_and(|m| m.len() != 2 || !in_range(m, 0, 59)) {
+            return false;
+        }
+        secs
+    } else {
+        rest
+    };
+    let (secs, fraction) = match seconds.split_once('.') {
+        Some((s, f)) => (s, Some(f)),
+        None => (seconds, None),
+    };
+    in_range(secs, 0, 59) && fraction.is_none_or(|f| in_range(f, 0, 999_999_999))
+}
+
+/// Days from 1970-01-01 to the given proleptic Gregorian date (month and day
+/// may overflow, like `Date::from_calendar_date` with carrying).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Nanoseconds since the Unix epoch for an ISO 8601 date-time (`2017-07-01`,
+/// `2017-07-01T00:00:00Z`, `2016-12-13T21:20:37.593194+00:00`, no zone = UTC)
+/// or for epoch seconds (`1499990400`). No allocation.
+pub(crate) fn parse_instant(value: &str) -> Option<i128> {
+    let v = value.trim();
+    if let Some(secs) = v.strip_prefix('-').map_or_else(|| num(v), |d| num(d).map(|n| -n)) {
+        return Some(i128::from(secs) * 1_000_000_000);
+    }
+    let (date, time) = match v.find(['T', 't']) {
+        Some(i) => (v.get(..i)?, v.get(i + 1..)?),
+        None => (v, ""),
+    };
+    let mut dp = date.splitn(3, '-');
+    let year = num(dp.next()?)?;
+    let month = dp.next().map_or(Some(1), num)?;
+    let day = dp.next().map_or(Some(1), num)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, offset_secs) = split_zone(time)?;
+    let mut tp = clock.splitn(3, ':');
+    let hour = tp.next().filter(|h| !h.is_empty()).map_or(Some(0), num)?;
+    let minute = tp.next().map_or(Some(0), num)?;
+    let (sec, nanos) = match tp.next() {
+        None => (0, 0),
+        Some(s) => match s.split_once('.') {
+            None => (num(s)?, 0),
+            Some((whole, frac)) => {
+                let digits = frac.get(..frac.len().min(9))?;
+                let scale = 10_i64.pow(9 - u32::try_from(digits.len()).ok()?);
+                (num(whole)?, num(digits)? * scale)
+            }
+        },
+    };
+    if hour > 24 || minute > 59 || sec > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + sec - offset_secs;
+    Some(i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+/// Splits `hh:mm:ss[.f]` from its zone designator; returns the offset in seconds.
+fn split_zone(time: &str) -> Option<(&str, i64)> {
+    if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        return Some((clock, 0));
+    }
+    let Some(i) = time.rfind(['+', '-']) else {
+        return Some((time, 0));
+    };
+    let (clock, zone) = (time.get(..i)?, time.get(i..)?);
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let zone = zone.get(1..)?;
+    let (h, m) = match zone.split_once(':') {
+        Some((h, m)) => (num(h)?, num(m)?),
+        None if zone.len() == 4 => (num(zone.get(..2)?)?, num(zone.get(2..)?)?),
+        None => (num(zone)?, 0),
+    };
+    Some((clock, sign * (h * 3_600 + m * 60)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_cases_from_moto() {
+        for ok in [
+            "2019-07-01T13:20:15Z",
+            "2016-12-13T21:20:37.593194+00:00",
+            "2016-12-13t2:00:00.593194+23",
+            "-292275054",
+            "01T",
+            "1499990400",
+        ] {
+            assert!(legacy_date_ok(ok), "{ok}");
+        }
+        for bad in [
+            "sdfdsf",
+            "234-13",
+            "2016-12-13t2:00:00.593194+1",
+            "2016-12-13t2:00:00.1999999999+10:59",
+            "9223372036854775808",
+        ] {
+            assert!(!legacy_date_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn instants() {
+        assert_eq!(parse_instant("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_instant("1499990400"), Some(1_499_990_400_000_000_000));
+        assert_eq!(parse_instant("2017-07-14T00:00:00Z"), parse_instant("1499990400"));
+        assert_eq!(parse_instant("2017-07-14"), parse_instant("1499990400"));
+        assert_eq!(
+            parse_instant("2017-07-14T02:00:00+02:00"),
+            parse_instant("1499990400")
+        );
+        assert_eq!(
+            parse_instant("2017-07-13T19:00:00-05:00"),
+            parse_instant("1499990400")
+        );
+        assert_eq!(parse_instant("1970-01-01T00:00:00.5Z"), Some(500_000_000));
+        assert_eq!(parse_instant("nonsense"), None);
+        assert_eq!(parse_instant("2017-13-01"), None);
+    }
+}

@@ -1,0 +1,368 @@
+//! Compiled text patterns: literals, the `*` and `?` wildcards and policy
+//! variables (`${aws:username}`, `${key, 'default'}`, escapes `${*}` `${?}` `${$}`).
+//!
+//! A pattern is compiled once into tokens, and matched without allocating:
+//! a variable's value is read from the request context while matching, so a
+//! `*` inside a tag value stays a literal star (IAM User Guide, "IAM policy
+//! elements: Variables and tags": special characters).
+
+/// Something that gives the value of a policy variable by its lower-cased key.
+pub(crate) trait Vars {
+    fn var(&self, key: &str) -> Option<&str>;
+}
+
+/// No variables at all (policy version 2008-10-17 or a value without `${`).
+pub(crate) struct NoVars;
+
+impl Vars for NoVars {
+    fn var(&self, _: &str) -> Option<&str> {
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Token {
+    Lit(String),
+    /// `*`: any run of characters, including none.
+    Star,
+    /// `?`: exactly one character.
+    Quest,
+    /// `${key}` with the key lower-cased (keys are case-insensitive) and an optional default.
+    Var {
+        key: String,
+        default: Option<String>,
+    },
+}
+
+/// How to read a pattern's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Syntax {
+    /// `*` and `?` are wildcards (Action, Resource, StringLike, ArnLike), not literals (StringEquals).
+    pub wildcards: bool,
+    /// `${...}` is a policy variable (only in version 2012-10-17 documents).
+    pub variables: bool,
+    /// Lower-case the literal text (case-insensitive matching: actions, `...IgnoreCase`).
+    pub lowercase: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pattern {
+    tokens: Vec<Token>,
+    has_vars: bool,
+}
+
+impl Pattern {
+    pub fn compile(text: &str, syntax: Syntax) -> Pattern {
+        let mut tokens = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if syntax.variables
+                && let Some(body_and_rest) = rest.strip_prefix("${")
+                && let Some(end) = body_and_rest.find('}')
+            {
+                let body = body_and_rest.get(..end).unwrap_or("");
+                push_var(&mut tokens, body, syntax.lowercase);
+                rest = body_and_rest.get(end + 1..).unwrap_or("");
+                continue;
+            }
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else { break };
+            match c {
+                '*' if syntax.wildcards => tokens.push(Token::Star),
+                '?' if syntax.wildcards => tokens.push(Token::Quest),
+                c if syntax.lowercase => c.to_lowercase().for_each(|l| push_char(&mut tokens, l)),
+                c => push_char(&mut tokens, c),
+            }
+            rest = chars.as_str();
+        }
+        let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
+        Pattern { tokens, has_vars }
+    }
+
+    /// True when the pattern is exactly `*`.
+    pub fn is_star(&self) -> bool {
+        matches!(self.tokens.as_slice(), [Token::Star])
+    }
+
+    /// The lower-cased keys of the variables the pattern uses.
+    pub fn var_keys(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.tokens.iter().filter_map(|t| match t {
+            Token::Var { key, default } => Some((key.as_str(), default.is_some())),
+            _ => None,
+        })
+    }
+
+    /// Splits an ARN pattern into its first five colon-separated fields and the
+    /// rest (the resource part keeps its colons). Colons inside a variable's
+    /// value do not split.
+    pub fn split_arn(&self) -> Vec<Pattern> {
+        let mut parts = vec![Vec::new()];
+        for token in &self.tokens {
+            match token {
+                Token::Lit(s) if parts.len() < 6 && s.contains(':') => {
+                    let mut pieces = s.split(':').peekable();
+                    while let Some(piece) = pieces.next() {
+                        if let (false, Some(last)) = (piece.is_empty(), parts.last_mut()) {
+                            push_str(last, piece);
+                        }
+                        if pieces.peek().is_some() {
+                            if parts.len() < 6 {
+                                parts.push(Vec::new());
+                            } else if let Some(last) = parts.last_mut() {
+                                push_str(last, ":");
+                            }
+                        }
+                    }
+                }
+                t => {
+                    if let Some(last) = parts.last_mut() {
+                        last.push(t.clone());
+                    }
+                }
+            }
+        }
+        parts
+            .into_iter()
+            .map(|tokens| {
+                let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
+                Pattern { tokens, has_vars }
+            })
+            .collect()
+    }
+
+    /// Does `text` match? `None` when a variable the pattern needs is missing
+    /// from the context (IAM then treats the statement as not matching).
+    pub fn matches(&self, text: &str, vars: &dyn Vars, ignore_case: bool) -> Option<bool> {
+        if self.has_vars {
+            for (key, has_default) in self.var_keys() {
+                if !has_default && vars.var(key).is_none() {
+                    return None;
+                }
+            }
+        }
+        Some(glob(&self.tokens, text, vars, ignore_case))
+    }
+}
+
+fn push_char(tokens: &mut Vec<Token>, c: char) {
+    if let Some(Token::Lit(s)) = tokens.last_mut() {
+        s.push(c);
+    } else {
+        tokens.push(Token::Lit(c.to_string()));
+    }
+}
+
+fn push_str(tokens: &mut Vec<Token>, s: &str) {
+    s.chars().for_each(|c| push_char(tokens, c));
+}
+
+fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
+    match body {
+        "*" | "?" | "$" => push_str(tokens, body),
+        _ => {
+            let (key, default) = match body.split_once(',') {
+                Some((k, d)) => {
+                    let d = d.trim();
+                    let d = d
+                        .strip_prefix('\'')
+                        .and_then(|d| d.strip_suffix('\''))
+                        .unwrap_or(d);
+                    let d = if lowercase { d.to_lowercase() } else { d.to_owned() };
+                    (k, Some(d))
+                }
+                None => (body, None),
+            };
+            tokens.push(Token::Var {
+                key: key.trim().to_lowercase(),
+                default,
+            });
+        }
+    }
+}
+
+/// A position in the token stream: token index and byte offset inside it.
+#[derive(Clone, Copy)]
+struct At {
+    tok: usize,
+    off: usize,
+}
+
+enum Atom {
+    Char(char),
+    Star,
+    Quest,
+}
+
+fn var_text<'a>(token: &'a Token, vars: &'a dyn Vars) -> &'a str {
+    match token {
+        Token::Lit(s) => s,
+        Token::Var { key, default } => vars.var(key).or(default.as_deref()).unwrap_or(""),
+        Token::Star | Token::Quest => "",
+    }
+}
+
+fn next_atom(tokens: &[Token], mut at: At, vars: &dyn Vars) -> Option<(Atom, At)> {
+    loop {
+        let token = tokens.get(at.tok)?;
+        match token {
+            Token::Star => {
+                return Some((
+                    Atom::Star,
+                    At {
+                        tok: at.tok + 1,
+                        off: 0,
+                    },
+                ));
+            }
+            Token::Quest => {
+                return Some((
+                    Atom::Quest,
+                    At {
+                        tok: at.tok + 1,
+                        off: 0,
+                    },
+                ));
+            }
+            _ => {
+                let text = var_text(token, vars);
+                if let Some(c) = text.get(at.off..).and_then(|s| s.chars().next()) {
+                    return Some((
+                        Atom::Char(c),
+                        At {
+                            tok: at.tok,
+                            off: at.off + c.len_utf8(),
+                        },
+                    ));
+                }
+                at = At {
+                    tok: at.tok + 1,
+                    off: 0,
+                };
+            }
+        }
+    }
+}
+
+fn same(pattern: char, text: char, ignore_case: bool) -> bool {
+    pattern == text || (ignore_case && text.to_lowercase().eq(pattern.to_lowercase()))
+}
+
+/// Wildcard matching with single-star backtracking: linear in practice, no allocation.
+fn glob(tokens: &[Token], text: &str, vars: &dyn Vars, ignore_case: bool) -> bool {
+    let mut p = At { tok: 0, off: 0 };
+    let mut t = 0usize;
+    let mut star: Option<(At, usize)> = None;
+    loop {
+        let here = text.get(t..).and_then(|s| s.chars().next());
+        match (next_atom(tokens, p, vars), here) {
+            (Some((Atom::Star, np)), _) => {
+                star = Some((np, t));
+                p = np;
+                continue;
+            }
+            (Some((Atom::Quest, np)), Some(c)) => {
+                p = np;
+                t += c.len_utf8();
+                continue;
+            }
+            (Some((Atom::Char(pc), np)), Some(c)) if same(pc, c, ignore_case) => {
+                p = np;
+                t += c.len_utf8();
+                continue;
+            }
+            (None, None) => return true,
+            _ => {}
+        }
+        match star {
+            Some((sp, st)) => match text.get(st..).and_then(|s| s.chars().next()) {
+                Some(c) => {
+                    let st = st + c.len_utf8();
+                    star = Some((sp, st));
+                    p = sp;
+                    t = st;
+                }
+                None => return false,
+            },
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<String, String>);
+    impl Vars for Map {
+        fn var(&self, key: &str) -> Option<&str> {
+            self.0.get(key).map(String::as_str)
+        }
+    }
+
+    const LIKE: Syntax = Syntax {
+        wildcards: true,
+        variables: true,
+        lowercase: false,
+    };
+
+    fn m(p: &str, t: &str) -> bool {
+        Pattern::compile(p, LIKE).matches(t, &NoVars, false).unwrap()
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(m("*", ""));
+        assert!(m("a*c", "abbbc"));
+        assert!(m("a*c", "ac"));
+        assert!(!m("a*c", "acb"));
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("*/*", "a/b/c"));
+        assert!(m("é?", "éü"));
+        assert!(!m("abc", "ABC"));
+    }
+
+    #[test]
+    fn variables_and_escapes() {
+        let vars = Map(HashMap::from([("aws:username".to_string(), "a*b".to_string())]));
+        let p = Pattern::compile("home/${aws:username}/*", LIKE);
+        assert_eq!(p.matches("home/a*b/x", &vars, false), Some(true));
+        // The star inside the variable's value is literal.
+        assert_eq!(p.matches("home/aXb/x", &vars, false), Some(false));
+        assert_eq!(p.matches("home/x", &NoVars, false), None);
+        let d = Pattern::compile("${aws:nope, 'anon'}-${*}${?}${$}", LIKE);
+        assert_eq!(d.matches("anon-*?$", &NoVars, false), Some(true));
+        assert_eq!(d.matches("anon-x?$", &NoVars, false), Some(false));
+        let literal = Pattern::compile(
+            "${aws:username}",
+            Syntax {
+                variables: false,
+                ..LIKE
+            },
+        );
+        assert_eq!(literal.matches("${aws:username}", &vars, false), Some(true));
+    }
+
+    #[test]
+    fn case_insensitive() {
+        let p = Pattern::compile(
+            "S3:Get*",
+            Syntax {
+                lowercase: true,
+                ..LIKE
+            },
+        );
+        assert_eq!(p.matches("s3:GETOBJECT", &NoVars, true), Some(true));
+    }
+
+    #[test]
+    fn arn_split() {
+        let p = Pattern::compile("arn:aws:s3:::b/${aws:username}:x:y", LIKE);
+        let parts = p.split_arn();
+        assert_eq!(parts.len(), 6);
+        assert_eq!(parts[5].tokens.len(), 3);
+        let short = Pattern::compile("arn:aws:*", LIKE).split_arn();
+        assert_eq!(short.len(), 3);
+    }
+}

@@ -1,0 +1,321 @@
+//! A compiled policy: validated once, then matched many times.
+
+use std::sync::Arc;
+
+use crate::condition::{Condition, arn_matches};
+use crate::context::Context;
+use crate::error::PolicyError;
+use crate::json::{self, Json, Node};
+use crate::pattern::{Pattern, Syntax};
+use crate::principal::{Principal, PrincipalMatch, PrincipalSpec};
+use crate::validate::{self, VERSION_2012};
+
+/// What a policy document is attached to; it decides which elements are
+/// required or forbidden (Principal) and which versions are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// A managed or inline policy of a user, group or role. No Principal; version 2012-10-17.
+    Identity,
+    /// A resource-based policy (bucket, queue, key policy...). Principal required.
+    Resource,
+    /// A role's trust policy (AssumeRolePolicyDocument). Principal required, Resource optional.
+    Trust,
+    /// A managed policy used as a permissions boundary. Same rules as `Identity`.
+    PermissionsBoundary,
+    /// A session policy passed to AssumeRole or GetFederationToken. No Principal.
+    Session,
+    /// An AWS Organizations service control policy. No Principal.
+    ServiceControl,
+}
+
+impl PolicyKind {
+    /// IAM refuses 2008-10-17 (and a missing Version) for the policies it
+    /// stores for identities: "Policy document must be version 2012-10-17 or greater."
+    pub(crate) fn requires_2012(self) -> bool {
+        matches!(self, PolicyKind::Identity | PolicyKind::PermissionsBoundary)
+    }
+
+    pub(crate) fn takes_principal(self) -> bool {
+        matches!(self, PolicyKind::Resource | PolicyKind::Trust)
+    }
+}
+
+/// The policy language version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyVersion {
+    /// `2008-10-17`, or no Version element: `${...}` is literal text.
+    V2008_10_17,
+    /// `2012-10-17`: policy variables are expanded.
+    V2012_10_17,
+}
+
+/// A statement's effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// A place in a policy document, as the policy simulator reports it
+/// (`StartPosition` / `EndPosition`): 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    actions: Vec<Pattern>,
+    not_action: bool,
+    /// `None` when the statement has neither Resource nor NotResource (trust policies).
+    resources: Option<Vec<Vec<Pattern>>>,
+    not_resource: bool,
+    principal: Option<PrincipalSpec>,
+    not_principal: bool,
+    pub conditions: Vec<Condition>,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// What a statement says about one request.
+pub(crate) enum Applies {
+    No,
+    /// The statement applies; for statements with a Principal element, how it named the principal.
+    Yes(Option<PrincipalMatch>),
+}
+
+/// Reports what the evaluator saw, so that the same code serves the fast
+/// `authorize` path (reports nothing) and `evaluate` (collects everything).
+pub(crate) trait Observer {
+    /// When false, evaluation may stop at the first failed condition.
+    const FULL: bool;
+    fn missing_key(&mut self, key: &str);
+}
+
+impl Statement {
+    pub fn applies<O: Observer>(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        ctx: &Context,
+        obs: &mut O,
+    ) -> Applies {
+        let action_hit = self
+            .actions
+            .iter()
+            .any(|p| p.matches(action, ctx, true) == Some(true));
+        if action_hit == self.not_action {
+            return Applies::No;
+        }
+        if let Some(resources) = &self.resources {
+            let mut hit = false;
+            for fields in resources {
+                match arn_matches(fields, resource, ctx) {
+                    Some(h) => hit |= h,
+                    None => {
+                        report_vars(fields.iter().flat_map(Pattern::var_keys), ctx, obs);
+                        return Applies::No;
+                    }
+                }
+            }
+            if hit == self.not_resource {
+                return Applies::No;
+            }
+        }
+        let how = match &self.principal {
+            None => None,
+            Some(spec) => match (spec.matches(principal), self.not_principal) {
+                (Some(m), false) => Some(m),
+                (None, true) => Some(PrincipalMatch::Direct),
+                _ => return Applies::No,
+            },
+        };
+        let mut ok = true;
+        for c in &self.conditions {
+            if !ctx.present(&c.key_lower) {
+                obs.missing_key(&c.key);
+            }
+            match c.eval(ctx) {
+                Some(true) => {}
+                Some(false) => ok = false,
+                None => {
+                    report_vars(c.var_keys().into_iter(), ctx, obs);
+                    ok = false;
+                }
+            }
+            if !ok && !O::FULL {
+                return Applies::No;
+            }
+        }
+        if ok { Applies::Yes(how) } else { Applies::No }
+    }
+}
+
+fn report_vars<'a, O: Observer>(keys: impl Iterator<Item = (&'a str, bool)>, ctx: &Context, obs: &mut O) {
+    for (key, has_default) in keys {
+        if !has_default && !ctx.present(key) {
+            obs.missing_key(key);
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    text: String,
+    kind: PolicyKind,
+    version: PolicyVersion,
+    statements: Vec<Statement>,
+}
+
+/// A validated, compiled policy document. Cheap to clone (shared), `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    inner: Arc<Inner>,
+}
+
+fn strings(node: Option<&Node>) -> Vec<&str> {
+    match node.map(|n| &n.value) {
+        Some(Json::String(s)) => vec![s.as_str()],
+        Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// AWS's simulator reports the column just after the statement's `{` and just
+/// after its `}` (checked against tests/data/aws-recorded, test_simulate_principle_policy).
+fn position(text: &str, offset: usize) -> Position {
+    let (line, column) = json::line_col(text, offset);
+    Position {
+        line,
+        column: column + 1,
+    }
+}
+
+impl Policy {
+    /// Validates `text` as IAM does for a policy of this kind, then compiles it.
+    pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        let doc = validate::validate(text, kind)?;
+        let version = match doc.value.get("Version").and_then(|v| v.value.as_str()) {
+            Some(VERSION_2012) => PolicyVersion::V2012_10_17,
+            _ => PolicyVersion::V2008_10_17,
+        };
+        let variables = version == PolicyVersion::V2012_10_17;
+        let statements = validate::statements(&doc)
+            .into_iter()
+            .map(|node| compile_statement(text, node, variables))
+            .collect();
+        Ok(Policy {
+            inner: Arc::new(Inner {
+                text: text.to_owned(),
+                kind,
+                version,
+                statements,
+            }),
+        })
+    }
+
+    pub fn version(&self) -> PolicyVersion {
+        self.inner.version
+    }
+
+    pub fn kind(&self) -> PolicyKind {
+        self.inner.kind
+    }
+
+    /// The document as given.
+    pub fn text(&self) -> &str {
+        &self.inner.text
+    }
+
+    pub fn statement_count(&self) -> usize {
+        self.inner.statements.len()
+    }
+
+    pub(crate) fn statements(&self) -> &[Statement] {
+        &self.inner.statements
+    }
+
+    /// The context keys the policy's conditions and policy variables reference,
+    /// in order of first appearance, once each (compared without case). Condition
+    /// keys keep the spelling of the document (GetContextKeysForCustomPolicy);
+    /// variable keys are lower-cased.
+    pub fn context_keys(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |k: &str| {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(k)) {
+                out.push(k.to_owned());
+            }
+        };
+        for s in &self.inner.statements {
+            for fields in s.resources.iter().flatten() {
+                fields
+                    .iter()
+                    .flat_map(Pattern::var_keys)
+                    .for_each(|(k, _)| add(k));
+            }
+            for c in &s.conditions {
+                add(&c.key);
+                c.var_keys().into_iter().for_each(|(k, _)| add(k));
+            }
+        }
+        out
+    }
+}
+
+fn compile_statement(text: &str, node: &Node, variables: bool) -> Statement {
+    let v = &node.value;
+    let action_syntax = Syntax {
+        wildcards: true,
+        variables: false,
+        lowercase: true,
+    };
+    let resource_syntax = Syntax {
+        wildcards: true,
+        variables,
+        lowercase: false,
+    };
+    let (action_node, not_action) = match v.get("Action") {
+        Some(n) => (Some(n), false),
+        None => (v.get("NotAction"), true),
+    };
+    let (resource_node, not_resource) = match v.get("Resource") {
+        Some(n) => (Some(n), false),
+        None => (v.get("NotResource"), true),
+    };
+    let (principal_node, not_principal) = match v.get("Principal") {
+        Some(n) => (Some(n), false),
+        None => (v.get("NotPrincipal"), true),
+    };
+    Statement {
+        sid: v.get("Sid").and_then(|s| s.value.as_str()).map(str::to_owned),
+        effect: if v.get("Effect").and_then(|e| e.value.as_str()) == Some("Deny") {
+            Effect::Deny
+        } else {
+            Effect::Allow
+        },
+        actions: strings(action_node)
+            .into_iter()
+            .map(|a| Pattern::compile(a, action_syntax))
+            .collect(),
+        not_action,
+        resources: resource_node.map(|n| {
+            strings(Some(n))
+                .into_iter()
+                .map(|r| Pattern::compile(r, resource_syntax).split_arn())
+                .collect()
+        }),
+        not_resource,
+        principal: principal_node.map(PrincipalSpec::compile),
+        not_principal,
+        conditions: v
+            .get("Condition")
+            .map(|c| Condition::compile_all(c, variables))
+            .unwrap_or_default(),
+        start: position(text, node.start),
+        end: position(text, node.end.saturating_sub(1)),
+    }
+}
