@@ -1,0 +1,314 @@
+//! The IAM entities as Warden stores them. Each serializes to a versioned JSON record
+//! (`"v": 1`); compiled policies ride along in memory and are rebuilt on load.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use warden_policy::{Policy, PolicyKind};
+
+/// Record kinds, one per aggregate: the store's `kind` column.
+pub mod kind {
+    pub const ACCOUNT: &str = "account";
+    pub const USER: &str = "user";
+    pub const GROUP: &str = "group";
+    pub const ROLE: &str = "role";
+    pub const POLICY: &str = "policy";
+    pub const ACCESS_KEY: &str = "access-key";
+    pub const INSTANCE_PROFILE: &str = "instance-profile";
+    pub const MFA_DEVICE: &str = "mfa-device";
+    pub const OIDC_PROVIDER: &str = "oidc-provider";
+    pub const SAML_PROVIDER: &str = "saml-provider";
+    pub const SETTINGS: &str = "account-settings";
+}
+
+pub(crate) fn format_version() -> u32 {
+    1
+}
+
+/// A tag on a taggable entity. Keys are unique case-insensitively, as AWS's are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// A policy document as the user wrote it, with its compiled form.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PolicyDoc {
+    pub text: String,
+    #[serde(skip)]
+    pub compiled: Option<Arc<Policy>>,
+}
+
+impl std::fmt::Debug for PolicyDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyDoc").field("text", &self.text).finish()
+    }
+}
+
+impl PolicyDoc {
+    /// A document already validated by the caller, compiled as `kind`.
+    pub fn compiled(text: String, policy: Policy) -> Self {
+        Self {
+            text,
+            compiled: Some(Arc::new(policy)),
+        }
+    }
+
+    /// Rebuild the compiled form after loading; a document that no longer compiles (it
+    /// was valid when stored) is kept as text and matches nothing, which denies.
+    pub fn recompile(&mut self, kind: PolicyKind) {
+        self.compiled = Policy::parse(&self.text, kind).ok().map(Arc::new);
+    }
+
+    /// The document URL-encoded, as IAM returns documents on the wire.
+    pub fn url_encoded(&self) -> String {
+        crate::util::url_encode(&self.text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: PolicyDoc,
+}
+
+/// What every principal-like entity (user, group, role) carries: inline policies keyed
+/// by lower-cased name, attached managed policy ARNs in attach order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Permissions {
+    #[serde(default)]
+    pub inline: BTreeMap<String, InlinePolicy>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub boundary: Option<String>,
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// Lower-cased names of the groups the user is in, in join order.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub login_profile: Option<LoginProfile>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub password_last_used: Option<OffsetDateTime>,
+    /// Serial numbers of the MFA devices enabled for the user.
+    #[serde(default)]
+    pub mfa_devices: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginProfile {
+    /// argon2id PHC string.
+    pub password_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub password_changed: OffsetDateTime,
+    pub reset_required: bool,
+    /// Earlier hashes, newest first, for PasswordReusePrevention.
+    #[serde(default)]
+    pub previous_hashes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Group {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default)]
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Role {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    pub trust_policy: PolicyDoc,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub max_session_duration: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub boundary: Option<String>,
+    #[serde(default)]
+    pub permissions: Permissions,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_used: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub id: String,
+    pub document: PolicyDoc,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
+/// A customer managed policy. Its key is the lower-cased name (unique per account
+/// whatever the path).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated: OffsetDateTime,
+    pub default_version: String,
+    /// Up to five versions, oldest first.
+    pub versions: Vec<PolicyVersion>,
+    /// The number the next version gets (`v{n}`), never reused.
+    pub next_version: u32,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl ManagedPolicy {
+    pub fn default_document(&self) -> Option<&PolicyDoc> {
+        self.versions
+            .iter()
+            .find(|v| v.id == self.default_version)
+            .map(|v| &v.document)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "Active",
+            KeyStatus::Inactive => "Inactive",
+        }
+    }
+}
+
+/// A long-term access key. The secret is stored sealed under the master key
+/// (`secret_sealed`) and kept in the clear only in memory, to verify signatures.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct AccessKey {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    /// Lower-cased user name; `None` for the root user's keys.
+    pub user: Option<String>,
+    pub secret_sealed: String,
+    #[serde(skip)]
+    pub secret: Option<warden_types::Secret>,
+    pub status: KeyStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_used: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_used_service: Option<String>,
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("id", &self.id)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstanceProfile {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    /// Lower-cased role names (at most one, as AWS allows).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// The account itself: name, creation, alias, password policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountInfo {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicy {
+    pub minimum_password_length: i64,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub allow_users_to_change_password: bool,
+    pub max_password_age: Option<i64>,
+    pub password_reuse_prevention: Option<i64>,
+    pub hard_expiry: bool,
+}
+
+/// Users, groups and roles carry permissions the same way.
+pub trait HasPermissions {
+    fn permissions(&self) -> &Permissions;
+    fn permissions_mut(&mut self) -> &mut Permissions;
+}
+
+macro_rules! has_permissions {
+    ($($ty:ty),*) => {$(
+        impl HasPermissions for $ty {
+            fn permissions(&self) -> &Permissions { &self.permissions }
+            fn permissions_mut(&mut self) -> &mut Permissions { &mut self.permissions }
+        }
+    )*};
+}
+has_permissions!(User, Group, Role);
