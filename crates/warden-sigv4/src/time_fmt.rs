@@ -3,22 +3,31 @@
 
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
-use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-const AMZ_DATE: &[BorrowedFormatItem<'static>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
-const DATE_STAMP: &[BorrowedFormatItem<'static>] = format_description!("[year][month][day]");
 const RFC1123: &[BorrowedFormatItem<'static>] =
     format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
 
-/// Parses `20150830T123600Z` (exactly 16 characters, UTC).
+/// Parses `20150830T123600Z` (exactly 16 characters, UTC). Hand-written: it runs on every request.
 pub(crate) fn parse_amz_date(value: &str) -> Option<OffsetDateTime> {
-    if value.len() != 16 {
+    let b = value.as_bytes();
+    if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
         return None;
     }
-    PrimitiveDateTime::parse(value, AMZ_DATE)
-        .ok()
-        .map(PrimitiveDateTime::assume_utc)
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0, 4)?).ok()?;
+    let month = Month::try_from(u8::try_from(num(4, 6)?).ok()?).ok()?;
+    let day = u8::try_from(num(6, 8)?).ok()?;
+    let hour = u8::try_from(num(9, 11)?).ok()?;
+    let minute = u8::try_from(num(11, 13)?).ok()?;
+    let second = u8::try_from(num(13, 15)?).ok()?;
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    let time = Time::from_hms(hour, minute, second).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
 /// Parses an RFC 1123 `Date` header (`Sun, 30 Aug 2015 12:36:00 GMT`).
@@ -30,12 +39,19 @@ pub(crate) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
 
 /// Formats a time as `20150830T123600Z` in UTC.
 pub(crate) fn format_amz_date(t: OffsetDateTime) -> String {
-    t.to_offset(UtcOffset::UTC).format(AMZ_DATE).unwrap_or_default()
+    let t = t.to_offset(UtcOffset::UTC);
+    format!(
+        "{}T{:02}{:02}{:02}Z",
+        format_date_stamp(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Formats a date as `20150830`.
 pub(crate) fn format_date_stamp(d: Date) -> String {
-    d.format(DATE_STAMP).unwrap_or_default()
+    format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// AWS writes the skew as "15 min" (or in seconds when not whole minutes).
@@ -60,6 +76,10 @@ mod tests {
         assert!(parse_amz_date("20150830T123600").is_none());
         assert!(parse_amz_date("2015-08-30T12:36:00Z").is_none());
         assert!(parse_amz_date("20150830T123600Z ").is_none());
+        assert!(parse_amz_date("20150230T123600Z").is_none());
+        assert!(parse_amz_date("20150830T246000Z").is_none());
+        assert!(parse_amz_date("2015083+T123600Z").is_none());
+        assert!(parse_amz_date("\u{e9}015083T123600Z").is_none());
     }
 
     #[test]
