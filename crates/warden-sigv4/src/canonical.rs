@@ -23,8 +23,9 @@ pub enum UriEncoding {
     /// is the SDK signer's `PercentEncodingMode::Double` and aws-c-auth's `use_double_uri_encode`.
     #[default]
     Double,
-    /// S3: the path is encoded once. Escapes already in the path are kept (their hex
-    /// upper-cased), any other byte outside `A-Za-z0-9-._~/` is encoded.
+    /// S3: the path as received is taken as encoded once and signed as it is (the SDK signer's
+    /// `PercentEncodingMode::Single`). Only bytes that cannot appear raw in a URI path (RFC 3986
+    /// `pchar`), such as spaces or UTF-8, and `%` not starting an escape, are encoded.
     Single,
 }
 
@@ -132,12 +133,12 @@ pub fn canonical_uri(path: &str, settings: &Settings) -> String {
             out.push(char::from(b));
             continue;
         }
-        if settings.uri_encoding == UriEncoding::Single && b == b'%' {
-            let hi = bytes.get(i).copied().and_then(hex_value);
-            let lo = bytes.get(i + 1).copied().and_then(hex_value);
-            if let (Some(hi), Some(lo)) = (hi, lo) {
-                push_escaped(&mut out, hi << 4 | lo);
-                i += 2;
+        if settings.uri_encoding == UriEncoding::Single {
+            let escape = b == b'%'
+                && bytes.get(i).copied().and_then(hex_value).is_some()
+                && bytes.get(i + 1).copied().and_then(hex_value).is_some();
+            if escape || b"!$&'()*+,;=:@".contains(&b) {
+                out.push(char::from(b));
                 continue;
             }
         }
@@ -342,8 +343,9 @@ mod tests {
         use PathNormalization::AsIs;
         assert_eq!(uri("/a%20b", UriEncoding::Double, AsIs), "/a%2520b");
         assert_eq!(uri("/a%20b", UriEncoding::Single, AsIs), "/a%20b");
-        assert_eq!(uri("/a%2fb", UriEncoding::Single, AsIs), "/a%2Fb");
-        assert_eq!(uri("/a b*", UriEncoding::Single, AsIs), "/a%20b%2A");
+        assert_eq!(uri("/a%2fb", UriEncoding::Single, AsIs), "/a%2fb");
+        assert_eq!(uri("/a b*", UriEncoding::Single, AsIs), "/a%20b*");
+        assert_eq!(uri("/a b*", UriEncoding::Double, AsIs), "/a%20b%2A");
         assert_eq!(uri("/a%zz", UriEncoding::Single, AsIs), "/a%25zz");
         assert_eq!(uri("/\u{1234}", UriEncoding::Double, AsIs), "/%E1%88%B4");
         assert_eq!(uri("//a//", UriEncoding::Double, AsIs), "//a//");

@@ -106,6 +106,10 @@ impl SignedRequest {
     }
 
     /// The `X-Amz-Security-Token` (header, or query parameter for a presigned URL), signed or not.
+    ///
+    /// INVARIANT (for the caller): the token need not be covered by the signature (a header not
+    /// in `SignedHeaders`, or a query parameter appended after presigning), so the server must
+    /// check that the token belongs to [`Self::access_key_id`] before trusting it.
     #[must_use]
     pub fn session_token(&self) -> Option<&str> {
         self.session_token.as_deref()

@@ -31,8 +31,12 @@ pub fn verify<'k>(
     verify_with(req, signed, key, now, &settings)
 }
 
-/// Verifies a parsed signature: time first ([`SignedRequest::check_time`]), then the HMAC,
-/// compared in constant time, then the body against `x-amz-content-sha256`.
+/// Verifies a parsed signature: time first ([`SignedRequest::check_time`]), then the body
+/// against `x-amz-content-sha256`, then the HMAC, compared in constant time.
+///
+/// A presigned URL whose `X-Amz-Security-Token` was appended after signing (as AWS IoT's are)
+/// verifies too; see [`SignedRequest::session_token`] for what the caller must then check.
+/// With `x-amz-content-sha256: UNSIGNED-PAYLOAD` the body is not covered by the signature.
 ///
 /// # Errors
 /// [`SigV4Error::SignatureExpired`], [`SigV4Error::SignatureNotYetCurrent`],

@@ -14,13 +14,17 @@ use std::time::{Duration as StdDuration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
+    SigningSettings, UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
 use common::{RawRequest, one_char_mutations};
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
-use warden_sigv4::{SecretAccessKey, SigV4Error, SignatureForm, derive_signing_key, parse, verify};
+use warden_sigv4::{
+    PathNormalization, SecretAccessKey, Settings, SigV4Error, SignatureForm, UriEncoding, derive_signing_key,
+    parse, verify_with,
+};
 
 const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -48,6 +52,8 @@ struct Input {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     presigned: bool,
+    /// S3's canonicalisation (single encoding, no normalization) instead of everyone else's.
+    s3: bool,
     content_sha256_header: bool,
     session_token: Option<String>,
     region: &'static str,
@@ -111,12 +117,13 @@ fn input() -> impl Strategy<Value = Input> {
             // 2015-01-01 .. 2035-01-01
             1_420_070_400u64..2_051_222_400,
             1u64..=604_800,
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (method, host, segments, trailing, query, headers, body),
-                (presigned, content_sha256_header, session_token, region, service, at, expires),
+                (presigned, content_sha256_header, session_token, region, service, at, expires, s3),
             )| {
                 let mut path = String::new();
                 for s in &segments {
@@ -134,6 +141,7 @@ fn input() -> impl Strategy<Value = Input> {
                     headers,
                     body,
                     presigned,
+                    s3,
                     content_sha256_header: content_sha256_header && !presigned,
                     session_token,
                     region,
@@ -160,6 +168,10 @@ fn sign_with_sdk(input: &Input) -> RawRequest {
     }
     if input.content_sha256_header {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    if input.s3 {
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     }
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -207,13 +219,28 @@ fn sign_with_sdk(input: &Input) -> RawRequest {
     }
 }
 
-fn server_check(raw: &RawRequest, now: OffsetDateTime) -> Result<(), SigV4Error> {
+fn settings(s3: bool) -> Settings {
+    if s3 {
+        Settings {
+            uri_encoding: UriEncoding::Single,
+            path_normalization: PathNormalization::AsIs,
+            max_skew: SKEW,
+        }
+    } else {
+        Settings {
+            max_skew: SKEW,
+            ..Settings::default()
+        }
+    }
+}
+
+fn server_check(raw: &RawRequest, s3: bool, now: OffsetDateTime) -> Result<(), SigV4Error> {
     raw.with(|req| {
         let signed = parse(req)?.ok_or(SigV4Error::MissingAuthenticationToken)?;
         if signed.access_key_id() != AKID {
             return Err(SigV4Error::InvalidClientTokenId);
         }
-        verify(req, &signed, &SecretAccessKey::new(SECRET), now, SKEW)
+        verify_with(req, &signed, &SecretAccessKey::new(SECRET), now, &settings(s3))
     })
 }
 
@@ -288,7 +315,7 @@ proptest! {
         // Any time the request is still valid: within the skew, or the presigned URL's life.
         let life = if input.presigned { Duration::seconds(input.expires as i64) } else { SKEW };
         let now = signed_at - SKEW + (SKEW + life) * offset;
-        if let Err(e) = server_check(&raw, now) {
+        if let Err(e) = server_check(&raw, input.s3, now) {
             panic!("{e}\n{raw:#?}");
         }
 
@@ -302,15 +329,15 @@ proptest! {
             let scope = signed.scope();
             let key = derive_signing_key(
                 &SecretAccessKey::new(SECRET), scope.date(), scope.region(), scope.service());
-            prop_assert!(verify(req, &signed, &key, now, SKEW).is_ok());
+            prop_assert!(verify_with(req, &signed, &key, now, &settings(input.s3)).is_ok());
             let wrong = SecretAccessKey::new("not-the-secret");
-            prop_assert!(verify(req, &signed, &wrong, now, SKEW).is_err());
+            prop_assert!(verify_with(req, &signed, &wrong, now, &settings(input.s3)).is_err());
             Ok(())
         })?;
 
         // Stale or not yet valid.
-        prop_assert!(server_check(&raw, signed_at + life + Duration::SECOND).is_err());
-        prop_assert!(server_check(&raw, signed_at - SKEW - Duration::SECOND).is_err());
+        prop_assert!(server_check(&raw, input.s3, signed_at + life + Duration::SECOND).is_err());
+        prop_assert!(server_check(&raw, input.s3, signed_at - SKEW - Duration::SECOND).is_err());
     }
 
     #[test]
@@ -321,7 +348,7 @@ proptest! {
         prop_assert!(!all.is_empty());
         for pick in picks {
             let (what, mutated) = pick.get(&all);
-            prop_assert!(server_check(mutated, now).is_err(), "accepted after {}: {:#?}", what, mutated);
+            prop_assert!(server_check(mutated, input.s3, now).is_err(), "accepted after {}: {:#?}", what, mutated);
         }
     }
 }
