@@ -272,23 +272,26 @@ fn parse_header(req: &HttpRequest<'_>, authorization: &str) -> Result<SignedRequ
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
         );
     }
-    let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature)
-    else {
-        return Err(SigV4Error::incomplete(format!(
-            "{missing}Authorization={authorization}"
-        )));
+    let date = match (amz_date, http_date) {
+        (Some(value), _) => Some((value, true)),
+        (None, Some(value)) => Some((value, false)),
+        (None, None) => None,
     };
+    let incomplete = || SigV4Error::incomplete(format!("{missing}Authorization={authorization}"));
     if !missing.is_empty() {
-        return Err(SigV4Error::incomplete(format!(
-            "{missing}Authorization={authorization}"
-        )));
+        return Err(incomplete());
     }
-
-    let request_time = match (amz_date, http_date) {
-        (Some(value), _) => parse_amz_date(value.trim()).ok_or_else(|| bad_date(value))?,
-        (None, Some(value)) => parse_http_date(value).ok_or_else(|| bad_date(value))?,
-        (None, None) => return Err(SigV4Error::incomplete(missing)),
+    let (Some(credential), Some(signed_headers), Some(signature), Some((date, is_amz_date))) =
+        (credential, signed_headers, signature, date)
+    else {
+        return Err(incomplete());
     };
+    let request_time = if is_amz_date {
+        parse_amz_date(date.trim())
+    } else {
+        parse_http_date(date)
+    }
+    .ok_or_else(|| bad_date(date))?;
     finish(Parts {
         form: SignatureForm::Header,
         algorithm,
