@@ -390,7 +390,7 @@ pub(crate) fn arn_matches(fields: &[Pattern], arn: &str, vars: &dyn Vars) -> Opt
     }
     let mut result = true;
     let mut parts = arn.splitn(fields.len().max(1), ':');
-    for field in fields {
+    for (i, field) in fields.iter().enumerate() {
         match parts.next() {
             Some(part) => result &= field.matches(part, vars, false)?,
             None => {
@@ -398,6 +398,14 @@ pub(crate) fn arn_matches(fields: &[Pattern], arn: &str, vars: &dyn Vars) -> Opt
                 field.matches("", vars, false)?;
                 result = false;
             }
+        }
+        // Stop at the first mismatch unless a later field could still report a missing variable.
+        if !result
+            && !fields
+                .get(i + 1..)
+                .is_some_and(|rest| rest.iter().any(Pattern::has_vars))
+        {
+            return Some(false);
         }
     }
     Some(result)

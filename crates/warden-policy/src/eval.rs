@@ -19,7 +19,7 @@
 //! itself must allow the principal.
 
 use crate::context::Context;
-use crate::policy::{Applies, Effect, Observer, Policy, PolicyKind, Position};
+use crate::policy::{Applies, Effect, Observer, Policy, PolicyKind, Position, Probe};
 use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
 
 /// One request to authorize.
@@ -244,7 +244,7 @@ impl Sink for Collect {
 }
 
 fn layer<'a, S: Sink>(
-    req: &Request<'_>,
+    req: &Probe<'_>,
     which: Layer,
     policies: impl Iterator<Item = &'a PolicyRef<'a>>,
     sink: &mut S,
@@ -253,8 +253,7 @@ fn layer<'a, S: Sink>(
     for (id, policy) in policies {
         acc.present = true;
         for (index, s) in policy.statements().iter().enumerate() {
-            let Applies::Yes(how) = s.applies(req.principal, req.action, req.resource, req.context, sink)
-            else {
+            let Applies::Yes(how) = s.applies(req, sink) else {
                 continue;
             };
             sink.statement(which, id, index, policy);
@@ -281,17 +280,25 @@ struct Layers {
 }
 
 fn run<S: Sink>(req: &Request<'_>, set: &PolicySet<'_>, sink: &mut S) -> (Layers, Verdict) {
+    let probe = Probe {
+        principal: req.principal,
+        action: req.action,
+        service: req.action.split_once(':').map_or(req.action, |(s, _)| s),
+        resource: req.resource,
+        context: req.context,
+    };
+    let p = &probe;
     let layers = Layers {
-        orgs: layer(req, Layer::Organizations, set.scps.iter().flatten(), sink),
-        resource: layer(req, Layer::Resource, set.resource.iter(), sink),
-        identity: layer(req, Layer::Identity, set.identity.iter(), sink),
+        orgs: layer(p, Layer::Organizations, set.scps.iter().flatten(), sink),
+        resource: layer(p, Layer::Resource, set.resource.iter(), sink),
+        identity: layer(p, Layer::Identity, set.identity.iter(), sink),
         boundary: layer(
-            req,
+            p,
             Layer::PermissionsBoundary,
             set.permissions_boundary.iter(),
             sink,
         ),
-        session: layer(req, Layer::Session, set.session.iter(), sink),
+        session: layer(p, Layer::Session, set.session.iter(), sink),
     };
     let verdict = decide(req, set, &layers);
     (layers, verdict)

@@ -310,20 +310,34 @@ impl Parser<'_> {
 
 /// A 1-based line and column (in characters) of a byte offset in `text`.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut line = 1;
-    let mut col = 1;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Line and column of each offset, in one pass; `offsets` must be ascending.
+pub(crate) fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(offsets.len());
+    let (mut line, mut col) = (1, 1);
+    let mut chars = text.char_indices().peekable();
+    for &target in offsets {
+        while let Some(&(i, c)) = chars.peek() {
+            if i >= target {
+                break;
+            }
+            chars.next();
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
         }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
+        out.push((line, col));
     }
-    (line, col)
+    out
 }
 
 #[cfg(test)]

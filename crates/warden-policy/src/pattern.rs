@@ -51,6 +51,19 @@ pub(crate) struct Pattern {
     has_vars: bool,
 }
 
+/// Compares `text` with an ASCII literal; `None` when the text isn't ASCII
+/// where it matters (then the general matcher decides, with Unicode case folding).
+fn ascii_eq(lit: &str, text: &[u8], ignore_case: bool) -> Option<bool> {
+    if !text.is_ascii() {
+        return None;
+    }
+    Some(if ignore_case {
+        lit.as_bytes().eq_ignore_ascii_case(text)
+    } else {
+        lit.as_bytes() == text
+    })
+}
+
 impl Pattern {
     pub fn compile(text: &str, syntax: Syntax) -> Pattern {
         let mut tokens = Vec::new();
@@ -65,18 +78,67 @@ impl Pattern {
                 rest = body_and_rest.get(end + 1..).unwrap_or("");
                 continue;
             }
-            let mut chars = rest.chars();
-            let Some(c) = chars.next() else { break };
-            match c {
-                '*' if syntax.wildcards => tokens.push(Token::Star),
-                '?' if syntax.wildcards => tokens.push(Token::Quest),
-                c if syntax.lowercase => c.to_lowercase().for_each(|l| push_char(&mut tokens, l)),
-                c => push_char(&mut tokens, c),
+            // A run of ordinary characters goes in at once.
+            let special =
+                |c: char| (syntax.wildcards && (c == '*' || c == '?')) || (syntax.variables && c == '$');
+            let first_len = rest.chars().next().map_or(1, char::len_utf8);
+            let run_end = if rest.starts_with(['*', '?']) {
+                first_len
+            } else {
+                rest.char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| special(c))
+                    .map_or(rest.len(), |(i, _)| i)
+            };
+            let (head, tail) = rest.split_at_checked(run_end).unwrap_or((rest, ""));
+            match head {
+                "*" if syntax.wildcards => tokens.push(Token::Star),
+                "?" if syntax.wildcards => tokens.push(Token::Quest),
+                h if syntax.lowercase => push_str(&mut tokens, &h.to_lowercase()),
+                h => push_str(&mut tokens, h),
             }
-            rest = chars.as_str();
+            rest = tail;
         }
+        Pattern::from_tokens(tokens)
+    }
+
+    fn from_tokens(tokens: Vec<Token>) -> Pattern {
         let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
         Pattern { tokens, has_vars }
+    }
+
+    /// The common shapes (`*`, `literal`, `prefix*`, `*suffix`) without the
+    /// general matcher; `None` when the pattern or text needs it.
+    fn fast(&self, text: &str, ignore_case: bool) -> Option<bool> {
+        let t = text.as_bytes();
+        match self.tokens.as_slice() {
+            [] => Some(text.is_empty()),
+            [Token::Star] => Some(true),
+            [Token::Lit(l)] if l.is_ascii() => {
+                if t.len() != l.len() {
+                    if t.is_ascii() { Some(false) } else { None }
+                } else {
+                    ascii_eq(l, t, ignore_case)
+                }
+            }
+            [Token::Lit(l), Token::Star] if l.is_ascii() => match t.get(..l.len()) {
+                Some(head) => ascii_eq(l, head, ignore_case),
+                None if t.is_ascii() => Some(false),
+                None => None,
+            },
+            [Token::Star, Token::Lit(l)] if l.is_ascii() => {
+                match t.len().checked_sub(l.len()).and_then(|i| t.get(i..)) {
+                    Some(tail) => ascii_eq(l, tail, ignore_case),
+                    None if t.is_ascii() => Some(false),
+                    None => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn has_vars(&self) -> bool {
+        self.has_vars
     }
 
     /// True when the pattern is exactly `*`.
@@ -121,13 +183,7 @@ impl Pattern {
                 }
             }
         }
-        parts
-            .into_iter()
-            .map(|tokens| {
-                let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
-                Pattern { tokens, has_vars }
-            })
-            .collect()
+        parts.into_iter().map(Pattern::from_tokens).collect()
     }
 
     /// Does `text` match? `None` when a variable the pattern needs is missing
@@ -139,6 +195,8 @@ impl Pattern {
                     return None;
                 }
             }
+        } else if let Some(hit) = self.fast(text, ignore_case) {
+            return Some(hit);
         }
         Some(glob(&self.tokens, text, vars, ignore_case))
     }
@@ -153,7 +211,11 @@ fn push_char(tokens: &mut Vec<Token>, c: char) {
 }
 
 fn push_str(tokens: &mut Vec<Token>, s: &str) {
-    s.chars().for_each(|c| push_char(tokens, c));
+    if let Some(Token::Lit(l)) = tokens.last_mut() {
+        l.push_str(s);
+    } else if !s.is_empty() {
+        tokens.push(Token::Lit(s.to_owned()));
+    }
 }
 
 fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
@@ -244,7 +306,13 @@ fn next_atom(tokens: &[Token], mut at: At, vars: &dyn Vars) -> Option<(Atom, At)
 }
 
 fn same(pattern: char, text: char, ignore_case: bool) -> bool {
-    pattern == text || (ignore_case && text.to_lowercase().eq(pattern.to_lowercase()))
+    pattern == text
+        || (ignore_case
+            && if pattern.is_ascii() && text.is_ascii() {
+                pattern.eq_ignore_ascii_case(&text)
+            } else {
+                text.to_lowercase().eq(pattern.to_lowercase())
+            })
 }
 
 /// Wildcard matching with single-star backtracking: linear in practice, no allocation.

@@ -69,6 +69,10 @@ pub(crate) struct Statement {
     pub sid: Option<String>,
     pub effect: Effect,
     actions: Vec<Pattern>,
+    /// The lower-cased service prefixes of the actions when all are literal
+    /// (`s3:Get*` -> `s3`): a request for another service skips the statement
+    /// without running the matchers. Empty: no such shortcut (`*`, `s*:Get`, NotAction).
+    services: Vec<String>,
     not_action: bool,
     /// `None` when the statement has neither Resource nor NotResource (trust policies).
     resources: Option<Vec<Vec<Pattern>>>,
@@ -87,6 +91,16 @@ pub(crate) enum Applies {
     Yes(Option<PrincipalMatch>),
 }
 
+/// The request as the statements read it, with the action's service split off once.
+#[derive(Clone, Copy)]
+pub(crate) struct Probe<'a> {
+    pub principal: &'a Principal,
+    pub action: &'a str,
+    pub service: &'a str,
+    pub resource: &'a str,
+    pub context: &'a Context,
+}
+
 /// Reports what the evaluator saw, so that the same code serves the fast
 /// `authorize` path (reports nothing) and `evaluate` (collects everything).
 pub(crate) trait Observer {
@@ -96,14 +110,17 @@ pub(crate) trait Observer {
 }
 
 impl Statement {
-    pub fn applies<O: Observer>(
-        &self,
-        principal: &Principal,
-        action: &str,
-        resource: &str,
-        ctx: &Context,
-        obs: &mut O,
-    ) -> Applies {
+    pub fn applies<O: Observer>(&self, probe: &Probe<'_>, obs: &mut O) -> Applies {
+        let Probe {
+            principal,
+            action,
+            service,
+            resource,
+            context: ctx,
+        } = *probe;
+        if !self.services.is_empty() && !self.services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
+            return Applies::No;
+        }
         let action_hit = self
             .actions
             .iter()
@@ -204,9 +221,27 @@ impl Policy {
             _ => PolicyVersion::V2008_10_17,
         };
         let variables = version == PolicyVersion::V2012_10_17;
-        let statements = validate::statements(&doc)
+        let nodes = validate::statements(&doc);
+        // INVARIANT: statements follow one another, so their offsets ascend.
+        let offsets: Vec<usize> = nodes
+            .iter()
+            .flat_map(|n| [n.start, n.end.saturating_sub(1)])
+            .collect();
+        let places = json::line_cols(text, &offsets);
+        let statements = nodes
             .into_iter()
-            .map(|node| compile_statement(text, node, variables))
+            .enumerate()
+            .map(|(i, node)| {
+                let at = |k: usize| {
+                    places
+                        .get(k)
+                        .map_or(Position { line: 1, column: 1 }, |&(line, c)| Position {
+                            line,
+                            column: c + 1,
+                        })
+                };
+                compile_statement(node, variables, at(2 * i), at(2 * i + 1))
+            })
             .collect();
         Ok(Policy {
             inner: Arc::new(Inner {
@@ -266,7 +301,15 @@ impl Policy {
     }
 }
 
-fn compile_statement(text: &str, node: &Node, variables: bool) -> Statement {
+/// The service prefix of an action pattern, when it has no wildcard.
+fn literal_service(action: &str) -> Option<&str> {
+    action
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains(['*', '?']))
+}
+
+fn compile_statement(node: &Node, variables: bool, start: Position, end: Position) -> Statement {
     let v = &node.value;
     let action_syntax = Syntax {
         wildcards: true,
@@ -290,7 +333,18 @@ fn compile_statement(text: &str, node: &Node, variables: bool) -> Statement {
         Some(n) => (Some(n), false),
         None => (v.get("NotPrincipal"), true),
     };
+    let action_strings = strings(action_node);
+    let services = if not_action || !action_strings.iter().all(|a| literal_service(a).is_some()) {
+        Vec::new()
+    } else {
+        action_strings
+            .iter()
+            .filter_map(|a| literal_service(a))
+            .map(str::to_lowercase)
+            .collect()
+    };
     Statement {
+        services,
         sid: v.get("Sid").and_then(|s| s.value.as_str()).map(str::to_owned),
         effect: if v.get("Effect").and_then(|e| e.value.as_str()) == Some("Deny") {
             Effect::Deny
@@ -315,7 +369,7 @@ fn compile_statement(text: &str, node: &Node, variables: bool) -> Statement {
             .get("Condition")
             .map(|c| Condition::compile_all(c, variables))
             .unwrap_or_default(),
-        start: position(text, node.start),
-        end: position(text, node.end.saturating_sub(1)),
+        start,
+        end,
     }
 }
