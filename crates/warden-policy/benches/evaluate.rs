@@ -19,7 +19,7 @@ fn policy_text(p: usize) -> String {
     let statements: Vec<String> = (0..5)
         .map(|s| {
             let service = SERVICES[(p + s) % SERVICES.len()];
-            let effect = if s == 4 && p % 3 == 0 { "Deny" } else { "Allow" };
+            let effect = if s == 4 && p.is_multiple_of(3) { "Deny" } else { "Allow" };
             format!(
                 r#"{{"Sid": "P{p}S{s}", "Effect": "{effect}", "Action": ["{service}:Get*", "{service}:List*", "{service}:Describe{p}*"],
                   "Resource": ["arn:aws:{service}:*:111122223333:thing-{p}-{s}/*", "arn:aws:s3:::bucket-{p}-{s}/*"],

@@ -202,14 +202,6 @@ impl Pattern {
     }
 }
 
-fn push_char(tokens: &mut Vec<Token>, c: char) {
-    if let Some(Token::Lit(s)) = tokens.last_mut() {
-        s.push(c);
-    } else {
-        tokens.push(Token::Lit(c.to_string()));
-    }
-}
-
 fn push_str(tokens: &mut Vec<Token>, s: &str) {
     if let Some(Token::Lit(l)) = tokens.last_mut() {
         l.push_str(s);

@@ -202,16 +202,6 @@ fn strings(node: Option<&Node>) -> Vec<&str> {
     }
 }
 
-/// AWS's simulator reports the column just after the statement's `{` and just
-/// after its `}` (checked against tests/data/aws-recorded, test_simulate_principle_policy).
-fn position(text: &str, offset: usize) -> Position {
-    let (line, column) = json::line_col(text, offset);
-    Position {
-        line,
-        column: column + 1,
-    }
-}
-
 impl Policy {
     /// Validates `text` as IAM does for a policy of this kind, then compiles it.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
@@ -223,6 +213,8 @@ impl Policy {
         let variables = version == PolicyVersion::V2012_10_17;
         let nodes = validate::statements(&doc);
         // INVARIANT: statements follow one another, so their offsets ascend.
+        // AWS's simulator reports the column just after the statement's `{` and just after
+        // its `}` (tests/data/aws-recorded, test_simulate_principle_policy): hence `c + 1`.
         let offsets: Vec<usize> = nodes
             .iter()
             .flat_map(|n| [n.start, n.end.saturating_sub(1)])
