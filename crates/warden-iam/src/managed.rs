@@ -126,7 +126,14 @@ mod tests {
         let failed: Vec<_> = all()
             .into_iter()
             .filter(|p| p.compiled().is_none())
-            .map(|p| &p.name)
+            .map(|p| {
+                (
+                    &p.name,
+                    Policy::parse(&p.document, PolicyKind::Identity)
+                        .err()
+                        .map(|e| e.to_string()),
+                )
+            })
             .collect();
         assert!(
             failed.is_empty(),

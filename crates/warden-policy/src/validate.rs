@@ -399,7 +399,7 @@ fn resource_format(r: &str) -> Option<String> {
     if service == "iam" {
         let path = rest.split_once(':').map(|(_, a)| a).unwrap_or("");
         let path = path.split_once(':').map(|(_, p)| p).unwrap_or("");
-        if !IAM_PATHS.iter().any(|p| path.starts_with(p)) {
+        if !IAM_PATHS.iter().any(|p| path.starts_with(p)) && !is_newer_iam_resource(path) {
             return Some(format!(
                 "IAM resource path must either be \"*\" or start with {}.",
                 IAM_PATHS.join(", ")
@@ -407,6 +407,13 @@ fn resource_format(r: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// IAM resource types that AWS's own managed policies use but the recorded error
+/// message does not list (it predates them): a leading wildcard (`arn:aws:iam::*:*`), the
+/// account root (`arn:aws:iam::*:root`, centralized root access) and role templates.
+fn is_newer_iam_resource(path: &str) -> bool {
+    path.starts_with('*') || path == "root" || path.starts_with("role-template/")
 }
 
 fn sid_uniqueness(stmts: &[&Node]) -> Result<(), PolicyError> {

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The shared store conformance suite against PostgreSQL. The database comes from
 //! `WARDEN_TEST_DATABASE_URL` (default: the local trust-auth server the dev and CI
 //! machines run); each run uses a fresh schema. Without a reachable server the test

@@ -265,7 +265,9 @@ pub fn get_policy(state: &AccountState, _: &Input, _: &OpCtx) -> Result<Value, I
 pub fn delete_policy(tx: &mut Tx, _: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
     let mut info = account_info(&tx.state, ctx);
     if info.password_policy.take().is_none() {
-        return Err(IamError::NoSuchEntity("The account policy with name PasswordPolicy cannot be found.".into()));
+        return Err(IamError::NoSuchEntity(
+            "The account policy with name PasswordPolicy cannot be found.".into(),
+        ));
     }
     tx.put_info(info);
     Ok(json!({}))

@@ -1,0 +1,53 @@
+//! End-to-end tests: the official AWS SDK for Rust against a real Warden server on a
+//! loopback port. One binary for all of them (one link step); every test starts its own
+//! server, so they are independent of each other's order.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod access;
+mod durability;
+mod iam_entities;
+mod iam_policies;
+mod protocol;
+mod sts;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+
+/// The AWS error code and message of a call that must fail.
+pub fn err<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    r: Result<T, E>,
+) -> (String, String) {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => match e.code() {
+            Some(c) => (c.to_owned(), e.message().unwrap_or_default().to_owned()),
+            None => panic!("expected an AWS error, got {e:?}"),
+        },
+    }
+}
+
+/// The AWS error code of a call that must fail.
+pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> String {
+    err(r).0
+}
+
+pub fn doc(v: serde_json::Value) -> String {
+    v.to_string()
+}
+
+/// A policy document as IAM returns it (URL-encoded JSON), parsed.
+pub fn decode(s: &str) -> serde_json::Value {
+    let text = percent_encoding::percent_decode_str(s).decode_utf8().unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// An allow-all-of-`action` identity policy.
+pub fn allow(action: &str, resource: &str) -> String {
+    doc(
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}),
+    )
+}
