@@ -1,7 +1,7 @@
 //! IAM's rules, limits and defaults.
 //!
 //! State lives in memory as an immutable per-account [`state::Snapshot`]; operations
-//! are one table ([`ops::OPERATIONS`]) from AWS's operation name to the resource it acts
+//! are one table ([`ops::TABLES`]) from AWS's operation name to the resource it acts
 //! on and its handler. Read handlers see a snapshot; write handlers mutate a private
 //! copy inside a [`tx::Tx`] whose changes commit atomically through the store port
 //! before the copy is published.

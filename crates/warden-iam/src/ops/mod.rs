@@ -4,12 +4,17 @@
 
 mod access_keys;
 mod account;
+mod credentials;
 mod groups;
 mod inline;
 mod instance_profiles;
 mod login;
+mod mfa;
 mod policies;
+mod providers;
+mod reports;
 mod roles;
+mod simulator;
 mod tags;
 mod users;
 
@@ -70,18 +75,30 @@ impl OpSpec {
     }
 }
 
+/// Builds one module's table of operations: `"Name" => Target, Read(handler);`.
 macro_rules! ops {
-    ($($name:literal => $target:expr, $kind:ident($f:path);)*) => {
-        /// Every implemented IAM operation.
-        pub static OPERATIONS: &[OpSpec] = &[
-            $(OpSpec { name: $name, target: $target, handler: Handler::$kind($f) },)*
+    ($table:ident { $($name:literal => $target:expr, $kind:ident($f:path);)* }) => {
+        /// Operations of this module.
+        pub static $table: &[$crate::ops::OpSpec] = &[
+            $($crate::ops::OpSpec { name: $name, target: $target, handler: $crate::ops::Handler::$kind($f) },)*
         ];
     };
 }
+pub(crate) use ops;
+
+/// Every implemented IAM operation, one table per module.
+pub static TABLES: &[&[OpSpec]] = &[
+    CORE,
+    mfa::OPS,
+    providers::OPS,
+    reports::OPS,
+    credentials::OPS,
+    simulator::OPS,
+];
 
 use Target::*;
 
-ops! {
+ops! { CORE {
     "CreateUser" => User("UserName"), Write(users::create);
     "GetUser" => User("UserName"), Read(users::get);
     "ListUsers" => Any, Read(users::list);
@@ -181,11 +198,16 @@ ops! {
     "DeleteAccountAlias" => Any, Write(account::delete_alias);
     "ListAccountAliases" => Any, Read(account::list_aliases);
     "GetAccountSummary" => Any, Read(account::summary);
-}
+}}
 
 /// The operation named `name`, if Warden implements it.
 pub fn find(name: &str) -> Option<&'static OpSpec> {
-    OPERATIONS.iter().find(|op| op.name == name)
+    TABLES.iter().flat_map(|t| t.iter()).find(|op| op.name == name)
+}
+
+/// Every implemented operation.
+pub fn all() -> impl Iterator<Item = &'static OpSpec> {
+    TABLES.iter().flat_map(|t| t.iter())
 }
 
 /// One page of an ordered map, resuming after `Marker`; adds `IsTruncated`/`Marker` to `out`.

@@ -1,0 +1,6 @@
+//! Account-wide reports: GetAccountAuthorizationDetails, credential report, access advisor.
+
+use super::ops;
+
+ops! { OPS {
+}}

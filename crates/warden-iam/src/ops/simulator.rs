@@ -1,0 +1,6 @@
+//! The policy simulator: SimulateCustomPolicy, SimulatePrincipalPolicy, GetContextKeysFor{Custom,Principal}Policy.
+
+use super::ops;
+
+ops! { OPS {
+}}
