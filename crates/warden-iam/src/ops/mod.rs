@@ -4,17 +4,17 @@
 
 mod access_keys;
 mod account;
-mod credentials;
+pub mod credentials;
 mod groups;
 mod inline;
 mod instance_profiles;
 mod login;
-mod mfa;
+pub mod mfa;
 mod policies;
-mod providers;
-mod reports;
+pub mod providers;
+pub mod reports;
 mod roles;
-mod simulator;
+pub mod simulator;
 mod tags;
 mod users;
 
