@@ -79,8 +79,15 @@ fn main() -> anyhow::Result<()> {
             let key = env("AWS_ACCESS_KEY_ID").context("AWS_ACCESS_KEY_ID is not set")?;
             let secret = env("AWS_SECRET_ACCESS_KEY").context("AWS_SECRET_ACCESS_KEY is not set")?;
             let token = env("AWS_SESSION_TOKEN");
-            let answer =
-                warden::cli_client::create_account(&endpoint, &name, &key, &secret, token.as_deref())?;
+            let answer = warden::cli_client::create_account(
+                &endpoint,
+                &name,
+                &warden::cli_client::SigningKeys {
+                    access_key_id: &key,
+                    secret_access_key: &secret,
+                    session_token: token.as_deref(),
+                },
+            )?;
             println!("{answer}");
             Ok(())
         }
