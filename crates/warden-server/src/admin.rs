@@ -46,13 +46,16 @@ async fn create(app: &App, incoming: &Incoming) -> Result<Value, ApiError> {
     let snapshot = app.iam.snapshot();
     let authed = auth::authenticate(
         &snapshot,
+        &app.sts,
         &app.signing_keys,
         &http,
         &signed,
         now,
         app.config.max_clock_skew,
-    )?;
-    let principal = authz::principal(&authed.account, &authed.caller);
+    )
+    .await?;
+    let subject = authed.subject();
+    let principal = authz::subject_principal(&authed.account, &subject);
     let action = "organizations:CreateAccount";
     let facts = RequestFacts {
         now,
@@ -60,8 +63,8 @@ async fn create(app: &App, incoming: &Incoming) -> Result<Value, ApiError> {
         secure_transport: false,
         region: "us-east-1",
     };
-    let context = authz::base_context(&authed.account, &authed.caller, &facts);
-    let verdict = authz::authorize(&authed.account, &authed.caller, action, "*", &context);
+    let context = authz::subject_context(&authed.account, &subject, &facts);
+    let verdict = authz::authorize_subject(&authed.account, &subject, action, "*", &context, None, None);
     let in_default = snapshot.default_account.as_deref() == Some(authed.account.id.as_str());
     if !in_default || verdict.decision != Decision::Allowed {
         return Err(ApiError::access_denied(authz::access_denied_message(

@@ -58,6 +58,17 @@ impl From<WireError> for ApiError {
     }
 }
 
+impl From<warden_sts::StsError> for ApiError {
+    fn from(e: warden_sts::StsError) -> Self {
+        Self {
+            code: e.code.to_owned(),
+            message: e.message,
+            status: e.status,
+            sender_fault: e.status < 500,
+        }
+    }
+}
+
 impl From<SigV4Error> for ApiError {
     fn from(e: SigV4Error) -> Self {
         Self {

@@ -63,6 +63,7 @@ impl Default for ServerConfig {
 /// Everything the handlers share. Services are handed out narrowly from here.
 pub struct App {
     pub iam: Arc<Iam>,
+    pub sts: Arc<warden_sts::Sts>,
     pub clock: Arc<dyn Clock>,
     pub config: ServerConfig,
     pub signing_keys: auth::SigningKeyCache,
@@ -72,9 +73,16 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(iam: Arc<Iam>, clock: Arc<dyn Clock>, config: ServerConfig, audit: audit::AuditLog) -> Self {
+    pub fn new(
+        iam: Arc<Iam>,
+        sts: Arc<warden_sts::Sts>,
+        clock: Arc<dyn Clock>,
+        config: ServerConfig,
+        audit: audit::AuditLog,
+    ) -> Self {
         Self {
             iam,
+            sts,
             clock,
             config,
             signing_keys: auth::SigningKeyCache::default(),

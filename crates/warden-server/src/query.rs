@@ -1,14 +1,15 @@
 //! The awsQuery pipeline (IAM, STS): authenticate -> decode -> validate -> authorize ->
 //! execute -> render.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use axum::http::Method;
 use axum::response::Response;
 use serde_json::Value;
+use warden_iam::AccountState;
 use warden_iam::authz::{self, RequestFacts};
 use warden_iam::ops::{self, OpSpec};
-use warden_iam::{AccountState, Caller};
 use warden_policy::Decision;
 use warden_sigv4::{HttpRequest, Payload, SignedRequest};
 use warden_wire::ServiceModel;
@@ -18,9 +19,6 @@ use crate::auth::{self, Authenticated};
 use crate::error::ApiError;
 use crate::render::{self, Protocol};
 use crate::{App, Incoming};
-
-/// STS operations AWS accepts without a signature.
-const UNSIGNED_STS: &[&str] = &["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"];
 
 /// The form parameters of a query request: the query string's and, for a form POST,
 /// the body's; SigV4's own `X-Amz-*` query parameters are not the operation's.
@@ -117,7 +115,7 @@ async fn run(
         Some(s) => s.scope().service().to_owned(),
         None => {
             let action = pairs.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.as_str());
-            if action.is_some_and(|a| UNSIGNED_STS.contains(&a)) {
+            if action.is_some_and(warden_sts::is_unsigned) {
                 "sts".to_owned()
             } else {
                 "iam".to_owned()
@@ -134,51 +132,90 @@ async fn run(
     };
     trace.service = if service == "sts" { "sts" } else { "iam" };
     let protocol = Protocol::Query(model);
-    let result = serve(app, &http, signed.as_ref(), &pairs, model, request_id, trace).await;
+    let peer = incoming.peer.map(|p| p.ip());
+    let parsed = Parsed { http: &http, signed: signed.as_ref(), pairs: &pairs, model, peer };
+    let result = serve(app, parsed, request_id, trace).await;
     (protocol, result)
 }
 
-async fn serve(
-    app: &App,
-    http: &HttpRequest<'_>,
-    signed: Option<&SignedRequest>,
-    pairs: &[(String, String)],
+/// A query request as parsed so far.
+struct Parsed<'a> {
+    http: &'a HttpRequest<'a>,
+    signed: Option<&'a SignedRequest>,
+    pairs: &'a [(String, String)],
     model: &'static ServiceModel,
-    request_id: &str,
-    trace: &mut Trace,
-) -> Result<Response, ApiError> {
+    peer: Option<IpAddr>,
+}
+
+async fn serve(app: &App, parsed: Parsed<'_>, request_id: &str, trace: &mut Trace) -> Result<Response, ApiError> {
+    let Parsed { http, signed, pairs, model, peer } = parsed;
     let now = app.clock.now();
     let snapshot = app.iam.snapshot();
     let authed = match signed {
-        Some(signed) => Some(auth::authenticate(
-            &snapshot,
-            &app.signing_keys,
-            http,
-            signed,
-            now,
-            app.config.max_clock_skew,
-        )?),
+        Some(signed) => Some(
+            auth::authenticate(
+                &snapshot,
+                &app.sts,
+                &app.signing_keys,
+                http,
+                signed,
+                now,
+                app.config.max_clock_skew,
+            )
+            .await?,
+        ),
         None => None,
     };
     let request = warden_wire::decode_query(model, pairs)?;
     trace.action = format!("{}:{}", model.metadata.endpoint_prefix, request.action);
     let Some(authed) = authed else {
         // Only the unsigned STS operations get here without credentials.
-        if model.metadata.endpoint_prefix == "sts" && UNSIGNED_STS.contains(&request.action.as_str()) {
+        if model.metadata.endpoint_prefix == "sts" && warden_sts::is_unsigned(&request.action) {
             return Err(not_implemented(&request.action));
         }
         return Err(auth::missing_authentication());
     };
-    trace.principal = authz::principal(&authed.account, &authed.caller).arn().to_owned();
+    let subject = authed.subject();
+    trace.principal = authz::subject_principal(&authed.account, &subject)
+        .arn()
+        .to_owned();
     warden_wire::validate(model, &request.action, &request.input)?;
+    let facts = RequestFacts {
+        now,
+        source_ip: peer,
+        secure_transport: false,
+        region: signed_region(signed),
+    };
     if model.metadata.endpoint_prefix == "sts" {
-        return sts(app, &authed, &request.action, request_id, trace);
+        let op_facts = warden_sts::OpFacts {
+            now,
+            source_ip: peer,
+            secure_transport: false,
+            region: facts.region,
+        };
+        let output = warden_sts::execute(
+            &app.sts,
+            &request.action,
+            &authed.account,
+            &subject,
+            &request.input,
+            &op_facts,
+        )
+        .await?;
+        trace.decision = "allow";
+        let xml = warden_wire::encode_query_response(model, &request.action, &output, request_id)?;
+        return Ok(render::xml(xml, request_id));
     }
     let op = ops::find(&request.action).ok_or_else(|| not_implemented(&request.action))?;
-    authorize(app, &authed, op, &request.input, http, trace)?;
+    authorize(&authed, op, &request.input, &facts, trace)?;
     let output = app.iam.execute(op, &authed.caller, &request.input, now).await?;
     let xml = warden_wire::encode_query_response(model, op.name, &output, request_id)?;
     Ok(render::xml(xml, request_id))
+}
+
+/// The region a request was signed for (any name is accepted; IAM is global).
+fn signed_region(signed: Option<&SignedRequest>) -> &str {
+    signed.map_or("us-east-1", |s| s.scope().region())
 }
 
 fn not_implemented(action: &str) -> ApiError {
@@ -190,26 +227,19 @@ fn not_implemented(action: &str) -> ApiError {
 }
 
 fn authorize(
-    app: &App,
     authed: &Authenticated,
     op: &OpSpec,
     input: &Value,
-    http: &HttpRequest<'_>,
+    facts: &RequestFacts<'_>,
     trace: &mut Trace,
 ) -> Result<(), ApiError> {
     let state: &AccountState = &authed.account;
+    let subject = authed.subject();
     let resource = warden_iam::resource_arn(state, op, input, &authed.caller);
     let action = op.action();
-    let facts = RequestFacts {
-        now: app.clock.now(),
-        source_ip: None,
-        secure_transport: false,
-        region: "us-east-1",
-    };
-    let _ = http;
-    let mut context = authz::base_context(state, &authed.caller, &facts);
+    let mut context = authz::subject_context(state, &subject, facts);
     add_request_tags(&mut context, input);
-    let verdict = authz::authorize(state, &authed.caller, &action, &resource, &context);
+    let verdict = authz::authorize_subject(state, &subject, &action, &resource, &context, None, None);
     trace.resource.clone_from(&resource);
     trace.decision = match verdict.decision {
         Decision::Allowed => "allow",
@@ -245,41 +275,5 @@ fn add_request_tags(context: &mut warden_policy::Context, input: &Value) {
     }
     if !keys.is_empty() {
         context.insert("aws:TagKeys", keys);
-    }
-}
-
-/// STS operations served from the caller's identity alone.
-fn sts(
-    _app: &App,
-    authed: &Authenticated,
-    action: &str,
-    request_id: &str,
-    trace: &mut Trace,
-) -> Result<Response, ApiError> {
-    match action {
-        "GetCallerIdentity" => {
-            // GetCallerIdentity needs no permission: AWS answers it even under an explicit deny.
-            trace.decision = "allow";
-            let state = &authed.account;
-            let user_id = match &authed.caller {
-                Caller::Root { .. } => state.id.to_string(),
-                Caller::User { user, .. } => state.users.get(user).map(|u| u.id.clone()).unwrap_or_default(),
-                Caller::AssumedRole { role, session, .. } => {
-                    format!(
-                        "{}:{session}",
-                        state.roles.get(role).map(|r| r.id.as_str()).unwrap_or_default()
-                    )
-                }
-                Caller::FederatedUser { name, .. } => format!("{}:{name}", state.id),
-            };
-            let output = serde_json::json!({
-                "UserId": user_id,
-                "Account": state.id.as_str(),
-                "Arn": trace.principal,
-            });
-            let xml = warden_wire::encode_query_response(warden_wire::sts(), action, &output, request_id)?;
-            Ok(render::xml(xml, request_id))
-        }
-        other => Err(not_implemented(other)),
     }
 }

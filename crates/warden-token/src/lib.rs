@@ -50,7 +50,12 @@ pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 #[serde(tag = "kind")]
 pub enum SessionPrincipal {
     /// AssumeRole*, by the role's lower-cased name, ID and ARN (with path).
-    AssumedRole { role: String, role_id: String, role_arn: String, session_name: String },
+    AssumedRole {
+        role: String,
+        role_id: String,
+        role_arn: String,
+        session_name: String,
+    },
     /// GetFederationToken by an IAM user (lower-cased name) or the root user (`None`).
     FederatedUser { name: String, user: Option<String> },
     /// GetSessionToken by an IAM user (lower-cased name) or the root user (`None`).
@@ -70,7 +75,8 @@ pub struct SessionClaims {
     pub secret_access_key: String,
     pub account: String,
     pub principal: SessionPrincipal,
-    #[serde(with = "time::serde::timestamp")]
+    /// Kept to the nanosecond: revocation compares it with `aws:TokenIssueTime` cut-offs.
+    #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
     pub expires_at: OffsetDateTime,
@@ -131,7 +137,10 @@ pub struct SealingKey {
 
 impl SealingKey {
     pub fn new(id: u32, key: [u8; 32]) -> Self {
-        Self { id, key: Zeroizing::new(key) }
+        Self {
+            id,
+            key: Zeroizing::new(key),
+        }
     }
 
     pub fn id(&self) -> u32 {
@@ -192,7 +201,13 @@ impl Keyring {
         let plain = Zeroizing::new(serde_json::to_vec(claims).map_err(|_| TokenError::Encoding)?);
         let cipher = Aes256Gcm::new(key.key.as_ref().into());
         let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad: AAD })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain,
+                    aad: AAD,
+                },
+            )
             .map_err(|_| TokenError::Encoding)?;
         let mut raw = Vec::with_capacity(4 + 12 + sealed.len());
         raw.extend_from_slice(&key.id.to_be_bytes());
@@ -212,10 +227,22 @@ impl Keyring {
         let (id, rest) = raw.split_first_chunk::<4>().ok_or(TokenError::Invalid)?;
         let (nonce, sealed) = rest.split_first_chunk::<12>().ok_or(TokenError::Invalid)?;
         let id = u32::from_be_bytes(*id);
-        let key = self.keys.iter().find(|k| k.id == id).ok_or(TokenError::UnknownKey(id))?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.id == id)
+            .ok_or(TokenError::UnknownKey(id))?;
         let cipher = Aes256Gcm::new(key.key.as_ref().into());
         let plain = Zeroizing::new(
-            cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: AAD }).map_err(|_| TokenError::Invalid)?,
+            cipher
+                .decrypt(
+                    Nonce::from_slice(nonce),
+                    Payload {
+                        msg: sealed,
+                        aad: AAD,
+                    },
+                )
+                .map_err(|_| TokenError::Invalid)?,
         );
         serde_json::from_slice(&plain).map_err(|_| TokenError::Invalid)
     }
@@ -252,7 +279,11 @@ mod tests {
         let token = old.seal(&claims(), [9; 12]).unwrap();
         let rotated = Keyring::new(vec![SealingKey::new(1, [1; 32]), SealingKey::new(2, [2; 32])]).unwrap();
         assert_eq!(rotated.current().unwrap().id(), 2);
-        assert_eq!(rotated.open(&token).unwrap(), claims(), "rotation keeps live sessions");
+        assert_eq!(
+            rotated.open(&token).unwrap(),
+            claims(),
+            "rotation keeps live sessions"
+        );
         let new_token = rotated.seal(&claims(), [9; 12]).unwrap();
         assert_eq!(old.open(&new_token), Err(TokenError::UnknownKey(2)));
         let dropped = Keyring::new(vec![SealingKey::new(2, [2; 32])]).unwrap();
@@ -267,7 +298,10 @@ mod tests {
             let mut bytes = token.clone().into_bytes();
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let t = String::from_utf8(bytes).unwrap();
-            assert!(ring.open(&t).is_err(), "flipping byte {i} must invalidate the token");
+            assert!(
+                ring.open(&t).is_err(),
+                "flipping byte {i} must invalidate the token"
+            );
         }
         assert_eq!(ring.open(&token[..token.len() - 3]), Err(TokenError::Invalid));
         let other = Keyring::new(vec![SealingKey::new(1, [5; 32])]).unwrap();

@@ -158,8 +158,15 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
     } else {
         warden_server::audit::AuditLog::disabled()
     };
+    let sts = Arc::new(
+        warden_sts::Sts::open(iam.clone(), now)
+            .await
+            .context("loading STS sealing keys")?,
+    );
+    rotate_sealing_keys(&sts, config.clock.clone());
     let app = Arc::new(App::new(
         iam,
+        sts,
         config.clock.clone(),
         ServerConfig {
             public_url,
@@ -190,6 +197,21 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
         shutdown,
         task,
     })
+}
+
+/// Checks hourly whether the session token sealing key is due for rotation.
+fn rotate_sealing_keys(sts: &Arc<warden_sts::Sts>, clock: Arc<dyn Clock>) {
+    let sts = sts.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = sts.rotate_if_due(clock.now()).await {
+                tracing::warn!(error = %e, "rotating the session token sealing key failed");
+            }
+        }
+    });
 }
 
 /// On PostgreSQL, other nodes' commits arrive as notifications: reload those accounts.

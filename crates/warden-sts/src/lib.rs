@@ -1,0 +1,112 @@
+//! STS: temporary credentials that authenticate like long-term keys and carry their
+//! session (role, federated user, MFA, session policies and tags) inside a sealed,
+//! stateless token ([`warden_token`]).
+//!
+//! ```no_run
+//! # async fn f(iam: std::sync::Arc<warden_iam::Iam>) -> Result<(), warden_sts::StsError> {
+//! let sts = warden_sts::Sts::open(iam, time::OffsetDateTime::now_utc()).await?;
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod keys;
+mod ops;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use time::OffsetDateTime;
+use warden_iam::Iam;
+use warden_token::{Keyring, SessionClaims, TokenError};
+
+pub use error::StsError;
+pub use ops::{OpFacts, execute, is_unsigned};
+
+/// Opened sessions are cached by token so that a request signed with temporary
+/// credentials costs what one signed with long-term keys does. Bounded.
+const SESSION_CACHE: usize = 20_000;
+
+pub struct Sts {
+    iam: Arc<Iam>,
+    keyring: ArcSwap<Keyring>,
+    sessions: Mutex<HashMap<String, Arc<SessionClaims>>>,
+}
+
+impl Sts {
+    /// Loads (or creates) the sealing keys from the store.
+    pub async fn open(iam: Arc<Iam>, now: OffsetDateTime) -> Result<Self, StsError> {
+        let keyring = keys::load(&iam, now).await?;
+        Ok(Self {
+            iam,
+            keyring: ArcSwap::from_pointee(keyring),
+            sessions: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn iam(&self) -> &Arc<Iam> {
+        &self.iam
+    }
+
+    /// Rotates the sealing key when due (the binary calls this periodically).
+    pub async fn rotate_if_due(&self, now: OffsetDateTime) -> Result<(), StsError> {
+        let ring = keys::load(&self.iam, now).await?;
+        self.keyring.store(Arc::new(ring));
+        Ok(())
+    }
+
+    /// The session a request's `X-Amz-Security-Token` carries, checked to belong to the
+    /// access key that signed the request and to be unexpired.
+    pub async fn open_session(
+        &self,
+        token: &str,
+        access_key_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Arc<SessionClaims>, StsError> {
+        let cached = self.sessions.lock().ok().and_then(|m| m.get(token).cloned());
+        let claims = match cached {
+            Some(c) => c,
+            None => {
+                let claims = match self.keyring.load().open(token) {
+                    Ok(c) => c,
+                    // Another node rotated: reload the keys once.
+                    Err(TokenError::UnknownKey(_)) => {
+                        self.rotate_if_due(now).await?;
+                        self.keyring
+                            .load()
+                            .open(token)
+                            .map_err(|_| StsError::invalid_token())?
+                    }
+                    Err(_) => return Err(StsError::invalid_token()),
+                };
+                let claims = Arc::new(claims);
+                if let Ok(mut m) = self.sessions.lock() {
+                    if m.len() >= SESSION_CACHE {
+                        m.retain(|_, c| !c.is_expired(now));
+                        if m.len() >= SESSION_CACHE {
+                            m.clear();
+                        }
+                    }
+                    m.insert(token.to_owned(), claims.clone());
+                }
+                claims
+            }
+        };
+        // INVARIANT: a token is only good with the access key it was issued with (a
+        // presigned URL may add the token outside the signature).
+        if claims.access_key_id != access_key_id {
+            return Err(StsError::invalid_token());
+        }
+        if claims.is_expired(now) {
+            return Err(StsError::expired_token());
+        }
+        Ok(claims)
+    }
+
+    fn seal(&self, claims: &SessionClaims) -> Result<String, StsError> {
+        self.keyring
+            .load()
+            .seal(claims, rand::random())
+            .map_err(|e| StsError::internal(e.to_string()))
+    }
+}

@@ -1,0 +1,551 @@
+//! STS's operations. Each issues claims, seals them into a session token and answers
+//! with AWS's output shape.
+
+use std::net::IpAddr;
+
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+use warden_iam::authz::{self, RequestFacts, Subject};
+use warden_iam::input::Input;
+use warden_iam::state::AccountState;
+use warden_iam::{Caller, util};
+use warden_policy::{Context, Decision, Policy, PolicyKind};
+use warden_token::{SessionClaims, SessionPrincipal};
+use warden_types::{IdKind, new_id, new_secret_access_key};
+
+use crate::{Sts, StsError};
+
+/// Facts about the request that conditions may test.
+pub struct OpFacts<'a> {
+    pub now: OffsetDateTime,
+    pub source_ip: Option<IpAddr>,
+    pub secure_transport: bool,
+    pub region: &'a str,
+}
+
+/// STS operations AWS accepts without a signature.
+pub fn is_unsigned(op: &str) -> bool {
+    matches!(op, "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML")
+}
+
+/// Packed session policies and tags may use at most this many bytes (100 %).
+const PACKED_LIMIT: usize = 2_048;
+const MAX_TAGS: usize = 50;
+const MAX_POLICY_ARNS: usize = 10;
+const ONE_HOUR: i64 = 3_600;
+/// GetSessionToken and GetFederationToken: 12 hours by default, 36 at most.
+const LONG_DEFAULT: i64 = 43_200;
+const LONG_MAX: i64 = 129_600;
+
+pub async fn execute(
+    sts: &Sts,
+    op: &str,
+    state: &AccountState,
+    subject: &Subject<'_>,
+    input: &Value,
+    facts: &OpFacts<'_>,
+) -> Result<Value, StsError> {
+    let input = Input::new(input);
+    match op {
+        "GetCallerIdentity" => Ok(caller_identity(state, subject)),
+        "AssumeRole" => assume_role(sts, state, subject, &input, facts),
+        "GetSessionToken" => get_session_token(sts, state, subject, &input, facts),
+        "GetFederationToken" => get_federation_token(sts, state, subject, &input, facts),
+        "GetAccessKeyInfo" => access_key_info(sts, state, subject, &input, facts),
+        other => Err(StsError::new(
+            "NotImplemented",
+            501,
+            format!("Warden does not implement {other} yet."),
+        )),
+    }
+}
+
+fn caller_identity(state: &AccountState, subject: &Subject) -> Value {
+    let arn = authz::subject_principal(state, subject).arn().to_owned();
+    let user_id = match (subject.session.map(|s| &s.principal), subject.caller) {
+        (
+            Some(SessionPrincipal::AssumedRole {
+                role_id,
+                session_name,
+                ..
+            }),
+            _,
+        ) => format!("{role_id}:{session_name}"),
+        (Some(SessionPrincipal::FederatedUser { name, .. }), _) => format!("{}:{name}", state.id),
+        (_, Caller::Root { .. }) => state.id.to_string(),
+        (_, Caller::User { user, .. }) => state.users.get(user).map(|u| u.id.clone()).unwrap_or_default(),
+        (_, Caller::AssumedRole { role, session, .. }) => {
+            format!(
+                "{}:{session}",
+                state.roles.get(role).map(|r| r.id.as_str()).unwrap_or_default()
+            )
+        }
+        (_, Caller::FederatedUser { name, .. }) => format!("{}:{name}", state.id),
+    };
+    json!({ "UserId": user_id, "Account": state.id.as_str(), "Arn": arn })
+}
+
+fn is_session(subject: &Subject) -> bool {
+    subject.session.is_some()
+}
+
+fn is_root(subject: &Subject) -> bool {
+    match subject.session.map(|s| &s.principal) {
+        Some(SessionPrincipal::SessionToken { user: None }) => true,
+        Some(_) => false,
+        None => matches!(subject.caller, Caller::Root { .. }),
+    }
+}
+
+fn duration(input: &Input, default: i64, max: i64, too_long: &str) -> Result<Duration, StsError> {
+    let secs = input.opt_i64("DurationSeconds").unwrap_or(default);
+    if secs < 900 {
+        return Err(StsError::validation(format!(
+            "1 validation error detected: Value '{secs}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
+        )));
+    }
+    if secs > max {
+        return Err(StsError::validation(too_long.to_owned()));
+    }
+    Ok(Duration::seconds(secs))
+}
+
+/// The session policy inputs: validated, and their packed size in percent.
+struct SessionPolicies {
+    text: Option<String>,
+    arns: Vec<String>,
+    tags: Vec<(String, String)>,
+    transitive: Vec<String>,
+    packed_percent: Option<usize>,
+}
+
+fn session_inputs(state: &AccountState, input: &Input) -> Result<SessionPolicies, StsError> {
+    let text = input.opt_str("Policy").map(str::to_owned);
+    if let Some(t) = &text {
+        Policy::parse(t, PolicyKind::Session).map_err(|e| StsError::malformed(e.to_string()))?;
+    }
+    let arns: Vec<String> = input
+        .list("PolicyArns")
+        .iter()
+        .filter_map(|p| {
+            p.get("arn")
+                .or_else(|| p.get("Arn"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    if arns.len() > MAX_POLICY_ARNS {
+        return Err(StsError::validation(format!(
+            "Cannot exceed quota for PolicyArnsPerSession: {MAX_POLICY_ARNS}"
+        )));
+    }
+    for arn in &arns {
+        if authz::managed_policy(state, arn).is_none() {
+            return Err(StsError::malformed(format!(
+                "Policy {arn} does not exist or is not attachable."
+            )));
+        }
+    }
+    let tags: Vec<(String, String)> = input.tags("Tags").into_iter().map(|t| (t.key, t.value)).collect();
+    if tags.len() > MAX_TAGS {
+        return Err(StsError::validation(format!(
+            "Cannot exceed quota for TagsPerSession: {MAX_TAGS}"
+        )));
+    }
+    for (i, (k, _)) in tags.iter().enumerate() {
+        if tags.iter().skip(i + 1).any(|(o, _)| o.eq_ignore_ascii_case(k)) {
+            return Err(StsError::new(
+                "InvalidParameterValue",
+                400,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+    }
+    let transitive: Vec<String> = input
+        .strings("TransitiveTagKeys")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if let Some(missing) = transitive
+        .iter()
+        .find(|k| !tags.iter().any(|(t, _)| t.eq_ignore_ascii_case(k)))
+    {
+        return Err(StsError::new(
+            "InvalidParameterValue",
+            400,
+            format!("The transitive tag key {missing} must also be a session tag key."),
+        ));
+    }
+    let packed = text
+        .as_ref()
+        .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
+        + arns.iter().map(String::len).sum::<usize>()
+        + tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let percent = (packed * 100).div_ceil(PACKED_LIMIT);
+    if percent > 100 {
+        return Err(StsError::new(
+            "PackedPolicyTooLarge",
+            400,
+            format!("Packed policy consumes {percent}% of allotted space, please use smaller policy."),
+        ));
+    }
+    let any = text.is_some() || !arns.is_empty() || !tags.is_empty();
+    Ok(SessionPolicies {
+        text,
+        arns,
+        tags,
+        transitive,
+        packed_percent: any.then_some(percent),
+    })
+}
+
+fn base_context(state: &AccountState, subject: &Subject, facts: &OpFacts) -> Context {
+    let rf = RequestFacts {
+        now: facts.now,
+        source_ip: facts.source_ip,
+        secure_transport: facts.secure_transport,
+        region: facts.region,
+    };
+    authz::subject_context(state, subject, &rf)
+}
+
+fn add_tag_context(c: &mut Context, policies: &SessionPolicies) {
+    for (k, v) in &policies.tags {
+        c.insert(&format!("aws:RequestTag/{k}"), v.as_str());
+    }
+    if !policies.tags.is_empty() {
+        c.insert(
+            "aws:TagKeys",
+            policies.tags.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+        );
+    }
+    if !policies.transitive.is_empty() {
+        c.insert("sts:TransitiveTagKeys", policies.transitive.clone());
+    }
+}
+
+fn denied(
+    state: &AccountState,
+    subject: &Subject,
+    action: &str,
+    resource: &str,
+    verdict: &warden_policy::Verdict,
+) -> StsError {
+    let who = authz::subject_principal(state, subject).arn().to_owned();
+    StsError::access_denied(authz::access_denied_message(&who, action, resource, verdict))
+}
+
+fn credentials(sts: &Sts, claims: &SessionClaims) -> Result<Value, StsError> {
+    Ok(json!({
+        "AccessKeyId": claims.access_key_id,
+        "SecretAccessKey": claims.secret_access_key,
+        "SessionToken": sts.seal(claims)?,
+        "Expiration": util::ts(claims.expires_at),
+    }))
+}
+
+fn new_claims(
+    account: &str,
+    principal: SessionPrincipal,
+    now: OffsetDateTime,
+    ttl: Duration,
+) -> SessionClaims {
+    SessionClaims {
+        access_key_id: new_id(IdKind::TemporaryAccessKey),
+        secret_access_key: new_secret_access_key(),
+        account: account.to_owned(),
+        principal,
+        issued_at: now,
+        expires_at: now + ttl,
+        ..SessionClaims::default()
+    }
+}
+
+fn assume_role(
+    sts: &Sts,
+    state: &AccountState,
+    subject: &Subject,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Value, StsError> {
+    let role_arn = input.str("RoleArn")?;
+    let session_name = input.str("RoleSessionName")?;
+    if is_root(subject) {
+        return Err(StsError::access_denied(
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
+    let action = "sts:AssumeRole";
+    let snapshot = sts.iam.snapshot();
+    let target = parse_role_arn(role_arn).and_then(|(account, name)| {
+        let acct = snapshot.account(account)?;
+        let role = acct.roles.get(&name.to_ascii_lowercase())?;
+        (acct.arn("role", &role.path, &role.name) == role_arn).then(|| (acct.clone(), role.clone()))
+    });
+    let policies = session_inputs(state, input)?;
+    let mut context = base_context(state, subject, facts);
+    context.insert("sts:RoleSessionName", session_name);
+    if let Some(external) = input.opt_str("ExternalId") {
+        context.insert("sts:ExternalId", external);
+    }
+    let source_identity = input.opt_str("SourceIdentity").map(str::to_owned);
+    if let Some(si) = &source_identity {
+        context.insert("sts:SourceIdentity", si.as_str());
+    }
+    add_tag_context(&mut context, &policies);
+    let Some((role_account, role)) = target else {
+        let verdict = warden_policy::Verdict {
+            decision: Decision::ImplicitDeny,
+            reason: None,
+        };
+        return Err(denied(state, subject, action, role_arn, &verdict));
+    };
+    let trust = role.trust_policy.compiled.clone();
+    let trust_ref = trust.as_deref().map(|p| ("TrustPolicy", p));
+    let role_account_id = role_account.id.to_string();
+    let authorize = |action: &str| {
+        authz::authorize_subject(
+            state,
+            subject,
+            action,
+            role_arn,
+            &context,
+            trust_ref,
+            Some(&role_account_id),
+        )
+    };
+    for needed in std::iter::once(action)
+        .chain((!policies.tags.is_empty()).then_some("sts:TagSession"))
+        .chain(source_identity.is_some().then_some("sts:SetSourceIdentity"))
+    {
+        let verdict = authorize(needed);
+        if verdict.decision != Decision::Allowed {
+            return Err(denied(state, subject, needed, role_arn, &verdict));
+        }
+    }
+    let chained = matches!(
+        subject.session.map(|s| &s.principal),
+        Some(SessionPrincipal::AssumedRole { .. })
+    );
+    let ttl = if chained {
+        duration(
+            input,
+            ONE_HOUR,
+            ONE_HOUR,
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        )?
+    } else {
+        duration(
+            input,
+            ONE_HOUR,
+            role.max_session_duration,
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        )?
+    };
+    let principal = SessionPrincipal::AssumedRole {
+        role: role.name.to_ascii_lowercase(),
+        role_id: role.id.clone(),
+        role_arn: role_arn.to_owned(),
+        session_name: session_name.to_owned(),
+    };
+    let mut claims = new_claims(&role_account_id, principal, facts.now, ttl);
+    claims.session_policy = policies.text.clone();
+    claims.session_policy_arns = policies.arns.clone();
+    claims.tags = policies.tags.clone();
+    claims.transitive_tag_keys = policies.transitive.clone();
+    claims.chained = chained;
+    claims.source_identity = source_identity;
+    if let Some(parent) = subject.session {
+        // Transitive session tags and the source identity pass on through role chaining.
+        for key in &parent.transitive_tag_keys {
+            if let Some(tag) = parent.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                if claims.tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                    return Err(StsError::new(
+                        "InvalidParameterValue",
+                        400,
+                        format!("Cannot override transitive tag key {key} from the calling session."),
+                    ));
+                }
+                claims.tags.push(tag.clone());
+                claims.transitive_tag_keys.push(key.clone());
+            }
+        }
+        if parent.source_identity.is_some() {
+            claims.source_identity.clone_from(&parent.source_identity);
+        }
+    }
+    let mut out = json!({
+        "Credentials": credentials(sts, &claims)?,
+        "AssumedRoleUser": {
+            "AssumedRoleId": format!("{}:{session_name}", role.id),
+            "Arn": format!("arn:aws:sts::{role_account_id}:assumed-role/{}/{session_name}", role.name),
+        },
+    });
+    if let Some(obj) = out.as_object_mut() {
+        if let Some(p) = policies.packed_percent {
+            obj.insert("PackedPolicySize".into(), json!(p));
+        }
+        if let Some(si) = &claims.source_identity {
+            obj.insert("SourceIdentity".into(), json!(si));
+        }
+    }
+    Ok(out)
+}
+
+/// `arn:aws:iam::ACCOUNT:role/path/NAME` -> (account, name).
+fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let path_and_name = resource.strip_prefix("role/")?;
+    Some((account, path_and_name.rsplit('/').next()?))
+}
+
+fn get_session_token(
+    sts: &Sts,
+    state: &AccountState,
+    subject: &Subject,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Value, StsError> {
+    if is_session(subject) {
+        return Err(StsError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        ));
+    }
+    let (user, max) = match subject.caller {
+        Caller::Root { .. } => (None, ONE_HOUR),
+        Caller::User { user, .. } => (Some(user.clone()), LONG_MAX),
+        _ => {
+            return Err(StsError::access_denied(
+                "Cannot call GetSessionToken with session credentials",
+            ));
+        }
+    };
+    let default = if user.is_none() { ONE_HOUR } else { LONG_DEFAULT };
+    let ttl = duration(
+        input,
+        default.min(max),
+        max,
+        "The requested DurationSeconds exceeds the allowed maximum.",
+    )?;
+    let mfa = verify_mfa(sts, state, user.as_deref(), input, facts)?;
+    let mut claims = new_claims(
+        state.id.as_str(),
+        SessionPrincipal::SessionToken { user },
+        facts.now,
+        ttl,
+    );
+    claims.mfa_authenticated_at = mfa;
+    Ok(json!({ "Credentials": credentials(sts, &claims)? }))
+}
+
+/// `SerialNumber` + `TokenCode`: the device must be the user's enabled MFA device.
+fn verify_mfa(
+    _sts: &Sts,
+    state: &AccountState,
+    user: Option<&str>,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Option<OffsetDateTime>, StsError> {
+    let (Some(serial), Some(code)) = (input.opt_str("SerialNumber"), input.opt_str("TokenCode")) else {
+        return Ok(None);
+    };
+    let owns = user
+        .and_then(|u| state.users.get(u))
+        .is_some_and(|u| u.mfa_devices.iter().any(|s| s == serial));
+    let _ = (code, facts);
+    if !owns {
+        return Err(StsError::access_denied(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        ));
+    }
+    Err(StsError::new(
+        "NotImplemented",
+        501,
+        "MFA codes are not verified by this build yet.",
+    ))
+}
+
+fn get_federation_token(
+    sts: &Sts,
+    state: &AccountState,
+    subject: &Subject,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Value, StsError> {
+    let name = input.str("Name")?;
+    if is_session(subject) {
+        return Err(StsError::access_denied(
+            "Cannot call GetFederationToken with session credentials",
+        ));
+    }
+    let (user, max) = match subject.caller {
+        Caller::Root { .. } => (None, ONE_HOUR),
+        Caller::User { user, .. } => (Some(user.clone()), LONG_MAX),
+        _ => {
+            return Err(StsError::access_denied(
+                "Cannot call GetFederationToken with session credentials",
+            ));
+        }
+    };
+    let arn = format!("arn:aws:sts::{}:federated-user/{name}", state.id);
+    let policies = session_inputs(state, input)?;
+    let mut context = base_context(state, subject, facts);
+    add_tag_context(&mut context, &policies);
+    for needed in std::iter::once("sts:GetFederationToken")
+        .chain((!policies.tags.is_empty()).then_some("sts:TagSession"))
+    {
+        let verdict = authz::authorize_subject(state, subject, needed, &arn, &context, None, None);
+        if verdict.decision != Decision::Allowed {
+            return Err(denied(state, subject, needed, &arn, &verdict));
+        }
+    }
+    let default = if user.is_none() { ONE_HOUR } else { LONG_DEFAULT };
+    let ttl = duration(
+        input,
+        default,
+        max,
+        "The requested DurationSeconds exceeds the allowed maximum.",
+    )?;
+    let principal = SessionPrincipal::FederatedUser {
+        name: name.to_owned(),
+        user,
+    };
+    let mut claims = new_claims(state.id.as_str(), principal, facts.now, ttl);
+    claims.session_policy = policies.text;
+    claims.session_policy_arns = policies.arns;
+    claims.tags = policies.tags;
+    let mut out = json!({
+        "Credentials": credentials(sts, &claims)?,
+        "FederatedUser": { "FederatedUserId": format!("{}:{name}", state.id), "Arn": arn },
+    });
+    if let (Some(obj), Some(p)) = (out.as_object_mut(), policies.packed_percent) {
+        obj.insert("PackedPolicySize".into(), json!(p));
+    }
+    Ok(out)
+}
+
+fn access_key_info(
+    sts: &Sts,
+    state: &AccountState,
+    subject: &Subject,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Value, StsError> {
+    let key = input.str("AccessKeyId")?;
+    let context = base_context(state, subject, facts);
+    let verdict = authz::authorize_subject(state, subject, "sts:GetAccessKeyInfo", "*", &context, None, None);
+    if verdict.decision != Decision::Allowed {
+        return Err(denied(state, subject, "sts:GetAccessKeyInfo", "*", &verdict));
+    }
+    let snapshot = sts.iam.snapshot();
+    let account = snapshot.access_key(key).map(|(a, _)| a.id.to_string());
+    match account {
+        Some(account) => Ok(json!({ "Account": account })),
+        None => Err(StsError::new(
+            "InvalidParameterValue",
+            400,
+            format!("The access key ID {key} is not a long-term access key of this server."),
+        )),
+    }
+}
