@@ -8,6 +8,7 @@
 //!   negated operators (true), `...IfExists` (true) and `Null`;
 //! - `ForAllValues:` is true when the key is missing or empty; `ForAnyValue:` is false.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use base64::Engine;
@@ -159,10 +160,11 @@ pub(crate) struct Condition {
     values: Values,
 }
 
-fn scalar_text(v: &Json) -> Option<String> {
+fn scalar_text(v: &Json) -> Option<Cow<'_, str>> {
     match v {
-        Json::String(s) | Json::Number(s) => Some(s.clone()),
-        Json::Bool(b) => Some(b.to_string()),
+        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(s)),
+        Json::Bool(true) => Some(Cow::Borrowed("true")),
+        Json::Bool(false) => Some(Cow::Borrowed("false")),
         _ => None,
     }
 }
@@ -187,14 +189,18 @@ impl Condition {
                 continue;
             };
             for (key, value) in entries {
-                let texts: Vec<String> = match &value.value {
+                let texts: Vec<Cow<'_, str>> = match &value.value {
                     Json::Array(items) => items.iter().filter_map(|n| scalar_text(&n.value)).collect(),
                     v => scalar_text(v).into_iter().collect(),
                 };
                 out.push(Condition {
                     op,
                     key: key.clone(),
-                    key_lower: key.to_lowercase(),
+                    key_lower: if key.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+                        key.to_lowercase()
+                    } else {
+                        key.clone()
+                    },
                     values: compile_values(op.base, &texts, variables),
                 });
             }
@@ -314,7 +320,7 @@ fn compare<T: PartialOrd>(base: Base, request: T, policy: T) -> bool {
     }
 }
 
-fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
+fn compile_values(base: Base, texts: &[Cow<'_, str>], variables: bool) -> Values {
     let syntax = |wildcards: bool, lowercase: bool| Syntax {
         wildcards,
         variables,
@@ -342,7 +348,7 @@ fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
         Base::ArnEquals | Base::ArnLike | Base::ArnNotEquals | Base::ArnNotLike => Values::Arn(
             texts
                 .iter()
-                .map(|t| Pattern::compile(t, syntax(true, false)).split_arn())
+                .map(|t| crate::pattern::compile_arn(t, syntax(true, false)))
                 .collect(),
         ),
         Base::NumericEquals
@@ -375,7 +381,7 @@ fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
                 .iter()
                 .map(|t| {
                     (
-                        t.clone(),
+                        t.clone().into_owned(),
                         base64::engine::general_purpose::STANDARD.decode(t.trim()).ok(),
                     )
                 })

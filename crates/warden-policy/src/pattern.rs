@@ -139,6 +139,7 @@ impl Pattern {
             match head {
                 "*" if syntax.wildcards => tokens.push(Token::Star),
                 "?" if syntax.wildcards => tokens.push(Token::Quest),
+                h if syntax.lowercase && h.is_ascii() => push_lower_ascii(&mut tokens, h),
                 h if syntax.lowercase => push_str(&mut tokens, &h.to_lowercase()),
                 h => push_str(&mut tokens, h),
             }
@@ -314,6 +315,27 @@ fn push_str(tokens: &mut Vec<Token>, s: &str) {
     } else if !s.is_empty() {
         tokens.push(Token::Lit(s.to_owned()));
     }
+}
+
+/// `push_str` of the ASCII lower case of `s`, without an intermediate string.
+fn push_lower_ascii(tokens: &mut Vec<Token>, s: &str) {
+    if let Some(Token::Lit(l)) = tokens.last_mut() {
+        l.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+    } else if !s.is_empty() {
+        tokens.push(Token::Lit(s.to_ascii_lowercase()));
+    }
+}
+
+/// Compiles an ARN pattern into its fields: [`Pattern::compile`] then
+/// [`Pattern::split_arn`], without building the whole pattern first when no
+/// policy variable can hide a colon (then splitting the text is the same).
+pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> Vec<Pattern> {
+    if syntax.variables && text.contains("${") {
+        return Pattern::compile(text, syntax).split_arn();
+    }
+    text.splitn(6, ':')
+        .map(|field| Pattern::compile(field, syntax))
+        .collect()
 }
 
 fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
@@ -553,6 +575,30 @@ mod tests {
         assert_eq!(shape("a*b*"), Shape::General);
         assert_eq!(shape("a?"), Shape::General);
         assert_eq!(shape("${aws:username}*"), Shape::General);
+    }
+
+    #[test]
+    fn compile_arn_is_compile_then_split() {
+        for text in [
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b/${aws:username}:x:y",
+            "arn:aws:*",
+            "",
+            ":",
+            "a:b:c:d:e:f:g:h",
+            "arn:aws:iam::*:role/a?b*c:d",
+            "arn:$:${*}:${aws:x}",
+            "a$b:c",
+        ] {
+            for variables in [true, false] {
+                let syntax = Syntax { variables, ..LIKE };
+                assert_eq!(
+                    compile_arn(text, syntax),
+                    Pattern::compile(text, syntax).split_arn(),
+                    "{text:?} variables: {variables}"
+                );
+            }
+        }
     }
 
     #[test]

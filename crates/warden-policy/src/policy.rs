@@ -6,7 +6,7 @@ use crate::condition::{Arn, Condition, arn_matches};
 use crate::context::{Context, Entry};
 use crate::error::PolicyError;
 use crate::json::{self, Json, Node};
-use crate::pattern::{Pattern, Syntax};
+use crate::pattern::{self, Pattern, Syntax};
 use crate::principal::{Principal, PrincipalMatch, PrincipalSpec};
 use crate::validate::{self, VERSION_2012};
 
@@ -412,7 +412,7 @@ fn compile_statement(node: &Node, variables: bool, start: Position, end: Positio
         resources: resource_node.map(|n| {
             strings(Some(n))
                 .into_iter()
-                .map(|r| Pattern::compile(r, resource_syntax).split_arn())
+                .map(|r| pattern::compile_arn(r, resource_syntax))
                 .collect()
         }),
         not_resource,

@@ -304,11 +304,11 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
     for key in ["Resource", "NotResource"] {
         for (i, s) in stmts.iter().enumerate() {
             let Some(node) = s.value.get(key) else { continue };
-            let at = format!("Statement[{i}].{key}");
+            let at = || format!("Statement[{i}].{key}");
             match &node.value {
                 Json::String(r) => {
                     if let Some(msg) = resource_format(r) {
-                        error = Some((msg, at.clone()));
+                        error = Some((msg, at()));
                     }
                 }
                 Json::Array(items) => {
@@ -316,7 +316,7 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
                     rs.sort_unstable_by(|a, b| b.cmp(a));
                     for r in rs {
                         if let Some(msg) = resource_format(r) {
-                            error = Some((msg, at.clone()));
+                            error = Some((msg, at()));
                         }
                     }
                 }
@@ -334,7 +334,7 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
                         r.len() < 3
                     };
                     if r != "*" && ((colons < 5 && r.contains("::")) || third_empty) {
-                        return Err(at);
+                        return Err(at());
                     }
                 }
             }
