@@ -11,6 +11,7 @@
 mod access;
 mod durability;
 mod iam_entities;
+mod iam_mfa;
 mod iam_policies;
 mod protocol;
 mod sts;
