@@ -14,6 +14,7 @@ mod iam_entities;
 mod iam_mfa;
 mod iam_policies;
 mod protocol;
+mod simulator;
 mod sts;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
