@@ -160,9 +160,9 @@ pub(crate) struct Condition {
     values: Values,
 }
 
-fn scalar_text(v: &Json) -> Option<Cow<'_, str>> {
+fn scalar_text<'r>(v: &'r Json<'_>) -> Option<Cow<'r, str>> {
     match v {
-        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(s)),
+        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(s.as_ref())),
         Json::Bool(true) => Some(Cow::Borrowed("true")),
         Json::Bool(false) => Some(Cow::Borrowed("false")),
         _ => None,
@@ -195,11 +195,11 @@ impl Condition {
                 };
                 out.push(Condition {
                     op,
-                    key: key.clone(),
+                    key: key.to_string(),
                     key_lower: if key.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
                         key.to_lowercase()
                     } else {
-                        key.clone()
+                        key.to_string()
                     },
                     values: compile_values(op.base, &texts, variables),
                 });

@@ -6,14 +6,17 @@
 //! RFC 8259; objects keep their keys in order (duplicates are kept, lookups take
 //! the last one, as Python's `json.loads`, which moto's validator uses, does).
 
+use std::borrow::Cow;
+
 /// Nesting deeper than this is rejected, so that hostile input cannot exhaust
 /// the stack (IAM documents nest four levels at most).
 const MAX_DEPTH: usize = 64;
 
 /// One JSON value and its byte span in the source (`end` is exclusive).
+/// Strings without escapes borrow from the source.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
-    pub value: Json,
+pub(crate) struct Node<'a> {
+    pub value: Json<'a>,
     pub start: usize,
     pub end: usize,
 }
@@ -21,18 +24,18 @@ pub(crate) struct Node {
 /// A JSON value. Numbers keep their text: IAM compares condition values as text
 /// unless the operator says otherwise.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<(String, Node)>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// The value of `key` in an object (the last one when repeated).
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         match self {
             Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -54,7 +57,7 @@ pub(crate) struct SyntaxError {
 }
 
 /// Parses one JSON document (surrounding whitespace allowed).
-pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
@@ -77,11 +80,11 @@ struct Parser<'a> {
     pos: usize,
     /// Scratch stacks for the arrays and objects being read: each one's values are
     /// moved out into a vector of exactly their number when it closes.
-    items: Vec<Node>,
-    members: Vec<(String, Node)>,
+    items: Vec<Node<'a>>,
+    members: Vec<(Cow<'a, str>, Node<'a>)>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self) -> SyntaxError {
         SyntaxError { offset: self.pos }
     }
@@ -114,7 +117,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+    fn value(&mut self, depth: usize) -> Result<Node<'a>, SyntaxError> {
         if depth > MAX_DEPTH {
             return Err(self.err());
         }
@@ -145,7 +148,7 @@ impl Parser<'_> {
         })
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, SyntaxError> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
         self.expect(b'{')?;
         self.skip_ws();
         if self.peek() == Some(b'}') {
@@ -176,7 +179,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, SyntaxError> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
         self.expect(b'[')?;
         self.skip_ws();
         if self.peek() == Some(b']') {
@@ -200,7 +203,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<String, SyntaxError> {
+    fn number(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -229,7 +232,7 @@ impl Parser<'_> {
         }
         self.text
             .get(start..self.pos)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .ok_or_else(|| self.err())
     }
 
@@ -249,7 +252,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         self.expect(b'"')?;
         let mut out = String::new();
         // Most strings have no escape: one exact allocation.
@@ -266,7 +269,7 @@ impl Parser<'_> {
             return self
                 .text
                 .get(run_start..run_start + len)
-                .map(str::to_owned)
+                .map(Cow::Borrowed)
                 .ok_or_else(|| self.err());
         }
         loop {
@@ -284,7 +287,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;

@@ -224,9 +224,9 @@ pub struct Policy {
     inner: Arc<Inner>,
 }
 
-fn strings(node: Option<&Node>) -> Vec<&str> {
+fn strings<'r>(node: Option<&'r Node<'_>>) -> Vec<&'r str> {
     match node.map(|n| &n.value) {
-        Some(Json::String(s)) => vec![s.as_str()],
+        Some(Json::String(s)) => vec![s.as_ref()],
         Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
         _ => Vec::new(),
     }
