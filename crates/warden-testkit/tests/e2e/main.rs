@@ -13,6 +13,7 @@ mod durability;
 mod iam_entities;
 mod iam_mfa;
 mod iam_policies;
+mod iam_providers;
 mod protocol;
 mod simulator;
 mod sts;
