@@ -312,3 +312,106 @@ macro_rules! has_permissions {
     )*};
 }
 has_permissions!(User, Group, Role);
+
+/// A virtual MFA device (TOTP, RFC 6238). Its key is the lower-cased serial number (the
+/// device's ARN). The seed is stored sealed under the master key (the serial is the
+/// associated data) and kept in the clear only in memory.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct MfaDevice {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub serial: String,
+    pub name: String,
+    pub path: String,
+    pub seed_sealed: String,
+    #[serde(skip)]
+    pub seed: Option<warden_types::Secret>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    /// Lower-cased name of the user it is enabled for.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub enabled: Option<OffsetDateTime>,
+    /// The latest 30-second time step whose code was accepted: a code is accepted once,
+    /// and never one older than the latest (RFC 6238 section 5.2).
+    #[serde(default)]
+    pub last_step: Option<u64>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl std::fmt::Debug for MfaDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaDevice")
+            .field("serial", &self.serial)
+            .field("user", &self.user)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An OpenID Connect identity provider. Its key is its URL as IAM shows it (host and
+/// path, no scheme; the host lower-cased), which is also the end of its ARN.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcProvider {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub url: String,
+    /// `https`, or `http` for a loopback host (DESIGN.md: local providers for tests).
+    pub scheme: String,
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl OidcProvider {
+    /// The issuer URL tokens of this provider carry in `iss`.
+    pub fn issuer(&self) -> String {
+        format!("{}://{}", self.scheme, self.url)
+    }
+}
+
+/// A SAML 2.0 identity provider: its IdP metadata document as uploaded. Key: lower-cased name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlProvider {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub uuid: String,
+    pub metadata: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub valid_until: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub assertion_encryption_mode: Option<String>,
+    /// Keys to decrypt encrypted assertions, sealed (the key ID is the associated data).
+    #[serde(default)]
+    pub private_keys: Vec<SamlPrivateKey>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SamlPrivateKey {
+    pub id: String,
+    pub sealed: String,
+    #[serde(skip)]
+    pub key: Option<warden_types::Secret>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
+impl std::fmt::Debug for SamlPrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SamlPrivateKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}

@@ -180,3 +180,25 @@ pub fn check_boundary(state: &AccountState, arn: &str) -> Result<(), IamError> {
         )))
     }
 }
+
+/// `existing` with `new` merged in (TagX operations), checked against AWS's tag rules.
+pub fn add_tags(existing: &[Tag], new: Vec<Tag>) -> Result<Vec<Tag>, IamError> {
+    check_tags(&new)?;
+    let merged = merge_tags(existing, new);
+    check_tags(&merged)?;
+    Ok(merged)
+}
+
+/// `existing` without the tags whose keys are in `keys` (case-insensitively; UntagX).
+pub fn remove_tags(existing: &[Tag], keys: &[&str]) -> Vec<Tag> {
+    existing
+        .iter()
+        .filter(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)))
+        .cloned()
+        .collect()
+}
+
+/// A random version 4 UUID (job IDs, deletion task IDs, SAML provider UUIDs).
+pub fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -28,6 +28,12 @@ pub struct AccountState {
     pub policies: OrdMap<String, ManagedPolicy>,
     pub access_keys: OrdMap<String, AccessKey>,
     pub instance_profiles: OrdMap<String, InstanceProfile>,
+    /// Virtual MFA devices by lower-cased serial number.
+    pub mfa_devices: OrdMap<String, MfaDevice>,
+    /// OpenID Connect providers by URL (host and path).
+    pub oidc_providers: OrdMap<String, OidcProvider>,
+    /// SAML providers by lower-cased name.
+    pub saml_providers: OrdMap<String, SamlProvider>,
 }
 
 impl AccountState {
@@ -42,6 +48,9 @@ impl AccountState {
             policies: OrdMap::new(),
             access_keys: OrdMap::new(),
             instance_profiles: OrdMap::new(),
+            mfa_devices: OrdMap::new(),
+            oidc_providers: OrdMap::new(),
+            saml_providers: OrdMap::new(),
         }
     }
 
@@ -91,6 +100,25 @@ impl AccountState {
             }
             kind::INSTANCE_PROFILE => {
                 self.instance_profiles.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::MFA_DEVICE => {
+                let mut d: MfaDevice = decode(&r.body)?;
+                d.seed = Some(
+                    sealer
+                        .open(&d.seed_sealed, &d.serial)
+                        .map_err(|e| e.to_string())?,
+                );
+                self.mfa_devices.insert(r.key.clone(), d);
+            }
+            kind::OIDC_PROVIDER => {
+                self.oidc_providers.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::SAML_PROVIDER => {
+                let mut p: SamlProvider = decode(&r.body)?;
+                for k in &mut p.private_keys {
+                    k.key = Some(sealer.open(&k.sealed, &k.id).map_err(|e| e.to_string())?);
+                }
+                self.saml_providers.insert(r.key.clone(), p);
             }
             // Kinds this version does not know are kept in the database and ignored here,
             // so that a rollback to an older binary does not lose a newer one's data.

@@ -42,6 +42,15 @@ entity!(AccessKey, kind::ACCESS_KEY, access_keys, |e| e.id.clone());
 entity!(InstanceProfile, kind::INSTANCE_PROFILE, instance_profiles, |e| e
     .name
     .to_ascii_lowercase());
+entity!(MfaDevice, kind::MFA_DEVICE, mfa_devices, |e| e
+    .serial
+    .to_ascii_lowercase());
+entity!(OidcProvider, kind::OIDC_PROVIDER, oidc_providers, |e| e
+    .url
+    .clone());
+entity!(SamlProvider, kind::SAML_PROVIDER, saml_providers, |e| e
+    .name
+    .to_ascii_lowercase());
 
 pub struct Tx {
     pub state: AccountState,

@@ -8,12 +8,13 @@
 //!   negated operators (true), `...IfExists` (true) and `Null`;
 //! - `ForAllValues:` is true when the key is missing or empty; `ForAnyValue:` is false.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use base64::Engine;
 use ipnet::IpNet;
 
-use crate::context::{Context, Item, ItemValue};
+use crate::context::{Context, Entry, Item, ItemValue};
 use crate::date::parse_instant;
 use crate::json::{Json, Node};
 use crate::pattern::{Pattern, Syntax, Vars};
@@ -159,10 +160,11 @@ pub(crate) struct Condition {
     values: Values,
 }
 
-fn scalar_text(v: &Json) -> Option<String> {
+fn scalar_text<'r>(v: &'r Json<'_>) -> Option<Cow<'r, str>> {
     match v {
-        Json::String(s) | Json::Number(s) => Some(s.clone()),
-        Json::Bool(b) => Some(b.to_string()),
+        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(s.as_ref())),
+        Json::Bool(true) => Some(Cow::Borrowed("true")),
+        Json::Bool(false) => Some(Cow::Borrowed("false")),
         _ => None,
     }
 }
@@ -187,14 +189,18 @@ impl Condition {
                 continue;
             };
             for (key, value) in entries {
-                let texts: Vec<String> = match &value.value {
+                let texts: Vec<Cow<'_, str>> = match &value.value {
                     Json::Array(items) => items.iter().filter_map(|n| scalar_text(&n.value)).collect(),
                     v => scalar_text(v).into_iter().collect(),
                 };
                 out.push(Condition {
                     op,
-                    key: key.clone(),
-                    key_lower: key.to_lowercase(),
+                    key: key.to_string(),
+                    key_lower: if key.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+                        key.to_lowercase()
+                    } else {
+                        key.to_string()
+                    },
                     values: compile_values(op.base, &texts, variables),
                 });
             }
@@ -213,9 +219,15 @@ impl Condition {
 
     /// Evaluates against the request; `None` when a policy variable the values
     /// need is missing (the statement then does not apply).
+    #[cfg(test)]
     pub fn eval(&self, ctx: &Context) -> Option<bool> {
+        self.eval_entry(ctx.entry(&self.key_lower), ctx)
+    }
+
+    /// [`Condition::eval`] with the key's entry already looked up (`ctx.entry(&self.key_lower)`).
+    pub fn eval_entry(&self, entry: Option<&Entry>, ctx: &Context) -> Option<bool> {
         let base = self.op.base;
-        let present = ctx.present(&self.key_lower);
+        let present = Entry::present(entry);
         if base == Base::Null {
             let Values::Bool(wanted) = &self.values else {
                 return Some(false);
@@ -236,7 +248,7 @@ impl Condition {
         let negated = base.negated();
         let mut any = false;
         let mut all = true;
-        for item in ctx.items(&self.key_lower) {
+        for item in Entry::items(entry) {
             let hit = self.any_value_matches(&item, ctx)?;
             let per_value = hit != negated;
             any |= per_value;
@@ -274,7 +286,7 @@ impl Condition {
                 let Some(text) = item.text else { return Some(false) };
                 let mut hit = false;
                 for p in patterns {
-                    hit |= arn_matches(p, text, vars)?;
+                    hit |= arn_matches(p, &Arn::new(text), vars)?;
                 }
                 hit
             }
@@ -308,7 +320,7 @@ fn compare<T: PartialOrd>(base: Base, request: T, policy: T) -> bool {
     }
 }
 
-fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
+fn compile_values(base: Base, texts: &[Cow<'_, str>], variables: bool) -> Values {
     let syntax = |wildcards: bool, lowercase: bool| Syntax {
         wildcards,
         variables,
@@ -336,7 +348,7 @@ fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
         Base::ArnEquals | Base::ArnLike | Base::ArnNotEquals | Base::ArnNotLike => Values::Arn(
             texts
                 .iter()
-                .map(|t| Pattern::compile(t, syntax(true, false)).split_arn())
+                .map(|t| crate::pattern::compile_arn(t, syntax(true, false)))
                 .collect(),
         ),
         Base::NumericEquals
@@ -369,7 +381,7 @@ fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
                 .iter()
                 .map(|t| {
                     (
-                        t.clone(),
+                        t.clone().into_owned(),
                         base64::engine::general_purpose::STANDARD.decode(t.trim()).ok(),
                     )
                 })
@@ -378,37 +390,88 @@ fn compile_values(base: Base, texts: &[String], variables: bool) -> Values {
     }
 }
 
+/// An ARN split once at its first five colons, so that each ARN pattern of
+/// each statement reads its fields without splitting again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arn<'a> {
+    text: &'a str,
+    /// Byte offsets of the first `colons` colons.
+    colon_at: [usize; 5],
+    colons: usize,
+}
+
+impl<'a> Arn<'a> {
+    pub fn new(text: &'a str) -> Arn<'a> {
+        let mut colon_at = [0; 5];
+        let mut colons = 0;
+        for (slot, (i, _)) in colon_at
+            .iter_mut()
+            .zip(text.bytes().enumerate().filter(|&(_, b)| b == b':'))
+        {
+            *slot = i;
+            colons += 1;
+        }
+        Arn {
+            text,
+            colon_at,
+            colons,
+        }
+    }
+
+    /// Field `i` when the ARN is cut into at most `n` fields, the last one
+    /// keeping its colons: what `text.splitn(n, ':').nth(i)` gives.
+    fn field(&self, i: usize, n: usize) -> Option<&'a str> {
+        if i >= n || i > self.colons {
+            return None;
+        }
+        let start = match i.checked_sub(1) {
+            None => 0,
+            Some(k) => self.colon_at.get(k)? + 1,
+        };
+        let end = if i + 1 == n || i == self.colons {
+            self.text.len()
+        } else {
+            *self.colon_at.get(i)?
+        };
+        self.text.get(start..end)
+    }
+}
+
 /// Matches an ARN field by field: the first five colon-separated fields one
 /// by one, and the last pattern field against the rest of the ARN, so that a
 /// wildcard can cross `/` and `:` inside the resource part but never spans
-/// the partition, service, region or account fields.
-pub(crate) fn arn_matches(fields: &[Pattern], arn: &str, vars: &dyn Vars) -> Option<bool> {
+/// the partition, service, region or account fields. `None` when a policy
+/// variable a field needs is missing (the statement then does not apply,
+/// whatever the other fields say).
+pub(crate) fn arn_matches(fields: &[Pattern], arn: &Arn<'_>, vars: &dyn Vars) -> Option<bool> {
     if let [only] = fields
         && only.is_star()
     {
         return Some(true);
     }
-    let mut result = true;
-    let mut parts = arn.splitn(fields.len().max(1), ':');
-    for (i, field) in fields.iter().enumerate() {
-        match parts.next() {
-            Some(part) => result &= field.matches(part, vars, false)?,
-            None => {
-                // Still report a missing variable rather than a plain mismatch.
-                field.matches("", vars, false)?;
-                result = false;
-            }
-        }
-        // Stop at the first mismatch unless a later field could still report a missing variable.
-        if !result
-            && !fields
-                .get(i + 1..)
-                .is_some_and(|rest| rest.iter().any(Pattern::has_vars))
-        {
+    for field in fields {
+        field.vars_present(vars)?;
+    }
+    // INVARIANT: with every variable present, `Pattern::matches` never answers
+    // `None`, so the fields may be checked in any order: the resource part (the
+    // last field, the most selective) first.
+    let n = fields.len();
+    let Some((last, rest)) = fields.split_last() else {
+        return Some(true);
+    };
+    let field_matches = |i: usize, field: &Pattern| match arn.field(i, n) {
+        Some(part) => field.matches(part, vars, false),
+        None => Some(false),
+    };
+    if field_matches(n - 1, last) != Some(true) {
+        return Some(false);
+    }
+    for (i, field) in rest.iter().enumerate() {
+        if field_matches(i, field) != Some(true) {
             return Some(false);
         }
     }
-    Some(result)
+    Some(true)
 }
 
 #[cfg(test)]

@@ -262,3 +262,53 @@ fn operator_names() {
     assert!(Operator::parse("stringequals").is_none());
     assert!(Operator::parse("DateGreaterThanIfExists").is_some());
 }
+
+/// The reference for `arn_matches`: split per pattern, fields in order, stop at the first mismatch
+/// unless a later field could still report a missing variable (the matcher before `Arn`).
+fn arn_matches_reference(fields: &[Pattern], arn: &str, vars: &dyn Vars) -> Option<bool> {
+    if let [only] = fields
+        && only.is_star()
+    {
+        return Some(true);
+    }
+    let mut result = true;
+    let mut parts = arn.splitn(fields.len().max(1), ':');
+    for (i, field) in fields.iter().enumerate() {
+        match parts.next() {
+            Some(part) => result &= field.matches(part, vars, false)?,
+            None => {
+                field.matches("", vars, false)?;
+                result = false;
+            }
+        }
+        if !result && !fields[i + 1..].iter().any(|f| f.var_keys().next().is_some()) {
+            return Some(false);
+        }
+    }
+    Some(result)
+}
+
+proptest::proptest! {
+    #[test]
+    fn arn_fields_are_what_splitn_gives(arn in "[a:b/]{0,12}", n in 1..7_usize) {
+        let split = Arn::new(&arn);
+        let expected: Vec<&str> = arn.splitn(n, ':').collect();
+        let got: Vec<&str> = (0..7).map_while(|i| split.field(i, n)).collect();
+        proptest::prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn arn_matching_agrees_with_the_reference(
+        pattern in "[a:*?/]{0,4}(\\$\\{aws:username\\}|\\$\\{aws:nope\\})?[a:*/]{0,4}",
+        arn in "[a:b/]{0,10}",
+        with_user in proptest::bool::ANY,
+    ) {
+        let fields = Pattern::compile(&pattern, Syntax { wildcards: true, variables: true, lowercase: false }).split_arn();
+        let ctx = if with_user { Context::new().with("aws:username", "a:b") } else { Context::new() };
+        proptest::prop_assert_eq!(
+            arn_matches(&fields, &Arn::new(&arn), &ctx),
+            arn_matches_reference(&fields, &arn, &ctx),
+            "{} against {}", pattern, arn
+        );
+    }
+}

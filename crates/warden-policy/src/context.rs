@@ -79,7 +79,7 @@ impl From<IpAddr> for ContextValue {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Entry {
+pub(crate) struct Entry {
     value: ContextValue,
     /// The text of a single non-string value, rendered once on insert so that
     /// string operators and policy variables can read it without allocating.
@@ -203,19 +203,31 @@ impl Context {
         self.entries.iter().map(|(k, e)| (k.as_str(), &e.value))
     }
 
+    /// The entry of an (already lower-cased) key: look it up once, then ask
+    /// [`Entry::present`] and [`Entry::items`].
+    pub(crate) fn entry(&self, key_lower: &str) -> Option<&Entry> {
+        self.entries.get(key_lower)
+    }
+
     /// Is the (already lower-cased) key present with at least one value?
     pub(crate) fn present(&self, key_lower: &str) -> bool {
-        match self.entries.get(key_lower).map(|e| &e.value) {
+        Entry::present(self.entry(key_lower))
+    }
+}
+
+impl Entry {
+    /// Is the key present with at least one value?
+    pub(crate) fn present(entry: Option<&Entry>) -> bool {
+        match entry.map(|e| &e.value) {
             None => false,
             Some(ContextValue::Strings(v)) => !v.is_empty(),
             Some(_) => true,
         }
     }
 
-    /// The values of an (already lower-cased) key: one for single-valued keys.
-    pub(crate) fn items<'a>(&'a self, key_lower: &str) -> impl Iterator<Item = Item<'a>> + 'a {
-        let entry = self.entries.get(key_lower);
-        let (single, many): (Option<Item<'a>>, &'a [String]) = match entry {
+    /// The values of the key: one for single-valued keys, none when absent.
+    pub(crate) fn items(entry: Option<&Entry>) -> impl Iterator<Item = Item<'_>> {
+        let (single, many): (Option<Item<'_>>, &[String]) = match entry {
             None => (None, &[]),
             Some(Entry {
                 value: ContextValue::Strings(v),

@@ -25,7 +25,12 @@ fn in_range(s: &str, lo: i128, hi: i128) -> bool {
 
 /// IAM's validation of a Date* condition value ("The policy failed legacy parsing" when false).
 pub(crate) fn legacy_date_ok(value: &str) -> bool {
-    let lower = value.to_lowercase();
+    // Dates are ASCII in practice: lower-case without allocating when nothing changes.
+    let lower: std::borrow::Cow<'_, str> = if value.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+        value.to_lowercase().into()
+    } else {
+        value.into()
+    };
     if lower.contains('t') || value.contains('-') {
         iso_ok(&lower)
     } else {

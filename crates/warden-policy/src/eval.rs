@@ -18,6 +18,7 @@
 //! Role trust policies are the documented exception to (3)/(4): the trust policy
 //! itself must allow the principal.
 
+use crate::condition::Arn;
 use crate::context::Context;
 use crate::policy::{Applies, Effect, Observer, Policy, PolicyKind, Position, Probe};
 use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
@@ -252,7 +253,7 @@ fn layer<'a, S: Sink>(
     let mut acc = Acc::default();
     for (id, policy) in policies {
         acc.present = true;
-        for (index, s) in policy.statements().iter().enumerate() {
+        for (index, s) in policy.candidates(req.service) {
             let Applies::Yes(how) = s.applies(req, sink) else {
                 continue;
             };
@@ -284,7 +285,7 @@ fn run<S: Sink>(req: &Request<'_>, set: &PolicySet<'_>, sink: &mut S) -> (Layers
         principal: req.principal,
         action: req.action,
         service: req.action.split_once(':').map_or(req.action, |(s, _)| s),
-        resource: req.resource,
+        resource: Arn::new(req.resource),
         context: req.context,
     };
     let p = &probe;

@@ -6,14 +6,17 @@
 //! RFC 8259; objects keep their keys in order (duplicates are kept, lookups take
 //! the last one, as Python's `json.loads`, which moto's validator uses, does).
 
+use std::borrow::Cow;
+
 /// Nesting deeper than this is rejected, so that hostile input cannot exhaust
 /// the stack (IAM documents nest four levels at most).
 const MAX_DEPTH: usize = 64;
 
 /// One JSON value and its byte span in the source (`end` is exclusive).
+/// Strings without escapes borrow from the source.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
-    pub value: Json,
+pub(crate) struct Node<'a> {
+    pub value: Json<'a>,
     pub start: usize,
     pub end: usize,
 }
@@ -21,18 +24,18 @@ pub(crate) struct Node {
 /// A JSON value. Numbers keep their text: IAM compares condition values as text
 /// unless the operator says otherwise.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<(String, Node)>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// The value of `key` in an object (the last one when repeated).
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         match self {
             Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -54,11 +57,13 @@ pub(crate) struct SyntaxError {
 }
 
 /// Parses one JSON document (surrounding whitespace allowed).
-pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
         pos: 0,
+        items: Vec::new(),
+        members: Vec::new(),
     };
     p.skip_ws();
     let node = p.value(0)?;
@@ -73,9 +78,13 @@ struct Parser<'a> {
     src: &'a [u8],
     text: &'a str,
     pos: usize,
+    /// Scratch stacks for the arrays and objects being read: each one's values are
+    /// moved out into a vector of exactly their number when it closes.
+    items: Vec<Node<'a>>,
+    members: Vec<(Cow<'a, str>, Node<'a>)>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self) -> SyntaxError {
         SyntaxError { offset: self.pos }
     }
@@ -108,7 +117,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+    fn value(&mut self, depth: usize) -> Result<Node<'a>, SyntaxError> {
         if depth > MAX_DEPTH {
             return Err(self.err());
         }
@@ -139,14 +148,14 @@ impl Parser<'_> {
         })
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, SyntaxError> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
         self.expect(b'{')?;
-        let mut members = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Json::Object(members));
+            return Ok(Json::Object(Vec::new()));
         }
+        let base = self.members.len();
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
@@ -157,43 +166,44 @@ impl Parser<'_> {
             self.expect(b':')?;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            members.push((key, value));
+            self.members.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Json::Object(members));
+                    return Ok(Json::Object(self.members.split_off(base)));
                 }
                 _ => return Err(self.err()),
             }
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, SyntaxError> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
         self.expect(b'[')?;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Json::Array(items));
+            return Ok(Json::Array(Vec::new()));
         }
+        let base = self.items.len();
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Json::Array(items));
+                    return Ok(Json::Array(self.items.split_off(base)));
                 }
                 _ => return Err(self.err()),
             }
         }
     }
 
-    fn number(&mut self) -> Result<String, SyntaxError> {
+    fn number(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -222,7 +232,7 @@ impl Parser<'_> {
         }
         self.text
             .get(start..self.pos)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .ok_or_else(|| self.err())
     }
 
@@ -242,9 +252,26 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         self.expect(b'"')?;
         let mut out = String::new();
+        // Most strings have no escape: one exact allocation.
+        let run_start = self.pos;
+        let run = self
+            .src
+            .get(run_start..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20));
+        if let Some(len) = run
+            && self.src.get(run_start + len) == Some(&b'"')
+        {
+            self.pos = run_start + len + 1;
+            // INVARIANT: the run stops at an ASCII byte, so both ends are char boundaries.
+            return self
+                .text
+                .get(run_start..run_start + len)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| self.err());
+        }
         loop {
             // Copy the run of plain characters in one go.
             let run_start = self.pos;
@@ -260,7 +287,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -318,26 +345,31 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Line and column of each offset, in one pass; `offsets` must be ascending.
+/// Works on bytes: newlines are counted with a vectorisable loop and only the
+/// current line's characters are counted (UTF-8 continuation bytes are not characters).
 pub(crate) fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(offsets.len());
     let (mut line, mut col) = (1, 1);
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     for &target in offsets {
-        while let Some(&(i, c)) = chars.peek() {
-            if i >= target {
-                break;
+        let target = target.clamp(at, bytes.len());
+        let chunk = bytes.get(at..target).unwrap_or_default();
+        match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                line += chunk.iter().filter(|&&b| b == b'\n').count();
+                col = 1 + chars_in(chunk.get(last + 1..).unwrap_or_default());
             }
-            chars.next();
-            if c == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
+            None => col += chars_in(chunk),
         }
+        at = target;
         out.push((line, col));
     }
     out
+}
+
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 #[cfg(test)]
@@ -396,6 +428,14 @@ mod tests {
     fn surrogate_pairs() {
         let node = parse(r#""\ud83d\ude00 \ud800""#).unwrap();
         assert_eq!(node.value, Json::String("😀 \u{FFFD}".into()));
+    }
+
+    #[test]
+    fn line_cols_agree_with_line_col() {
+        let text = "{\n  \"é\": [1,\r\n 2],\n\n \"ü😀\": \"x\"}";
+        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let expected: Vec<(usize, usize)> = offsets.iter().map(|&o| line_col(text, o)).collect();
+        assert_eq!(line_cols(text, &offsets), expected);
     }
 
     #[test]

@@ -49,19 +49,64 @@ pub(crate) struct Syntax {
 pub(crate) struct Pattern {
     tokens: Vec<Token>,
     has_vars: bool,
+    shape: Shape,
+    /// Every literal is ASCII (so case-insensitive comparisons can work on bytes).
+    ascii: bool,
 }
 
-/// Compares `text` with an ASCII literal; `None` when the text isn't ASCII
-/// where it matters (then the general matcher decides, with Unicode case folding).
-fn ascii_eq(lit: &str, text: &[u8], ignore_case: bool) -> Option<bool> {
-    if !text.is_ascii() {
-        return None;
+/// The shape of a pattern without variables, decided once at compile time so
+/// that the common cases skip the general matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No tokens: matches only the empty text.
+    Empty,
+    /// `*`.
+    Any,
+    /// `literal`.
+    Exact,
+    /// `literal*`.
+    Prefix,
+    /// `*literal`.
+    Suffix,
+    /// `literal*literal`.
+    PrefixSuffix,
+    /// Anything else (`?`, several stars, variables): the general matcher.
+    General,
+}
+
+impl Shape {
+    fn of(tokens: &[Token]) -> Shape {
+        match tokens {
+            [] => Shape::Empty,
+            [Token::Star] => Shape::Any,
+            [Token::Lit(_)] => Shape::Exact,
+            [Token::Lit(_), Token::Star] => Shape::Prefix,
+            [Token::Star, Token::Lit(_)] => Shape::Suffix,
+            [Token::Lit(_), Token::Star, Token::Lit(_)] => Shape::PrefixSuffix,
+            _ => Shape::General,
+        }
     }
-    Some(if ignore_case {
-        lit.as_bytes().eq_ignore_ascii_case(text)
+}
+
+/// `text` against an ASCII literal, ignoring ASCII case; `None` when the text
+/// isn't ASCII there (then the general matcher decides, with Unicode case folding).
+fn ascii_eq_ignore_case(lit: &str, text: &[u8]) -> Option<bool> {
+    if lit.as_bytes().eq_ignore_ascii_case(text) {
+        // Equal under ASCII folding to an ASCII literal: the text is ASCII too.
+        Some(true)
+    } else if text.is_ascii() {
+        Some(false)
     } else {
-        lit.as_bytes() == text
-    })
+        None
+    }
+}
+
+/// The literal of token `i`, when it is one.
+fn lit_at(tokens: &[Token], i: usize) -> &str {
+    match tokens.get(i) {
+        Some(Token::Lit(l)) => l,
+        _ => "",
+    }
 }
 
 impl Pattern {
@@ -94,6 +139,7 @@ impl Pattern {
             match head {
                 "*" if syntax.wildcards => tokens.push(Token::Star),
                 "?" if syntax.wildcards => tokens.push(Token::Quest),
+                h if syntax.lowercase && h.is_ascii() => push_lower_ascii(&mut tokens, h),
                 h if syntax.lowercase => push_str(&mut tokens, &h.to_lowercase()),
                 h => push_str(&mut tokens, h),
             }
@@ -104,41 +150,98 @@ impl Pattern {
 
     fn from_tokens(tokens: Vec<Token>) -> Pattern {
         let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
-        Pattern { tokens, has_vars }
+        let shape = if has_vars {
+            Shape::General
+        } else {
+            Shape::of(&tokens)
+        };
+        let ascii = tokens.iter().all(|t| match t {
+            Token::Lit(l) => l.is_ascii(),
+            _ => true,
+        });
+        Pattern {
+            tokens,
+            has_vars,
+            shape,
+            ascii,
+        }
     }
 
-    /// The common shapes (`*`, `literal`, `prefix*`, `*suffix`) without the
-    /// general matcher; `None` when the pattern or text needs it.
+    /// The common shapes (`*`, `literal`, `prefix*`, `*suffix`, `prefix*suffix`)
+    /// without the general matcher; `None` when the pattern or text needs it.
+    ///
+    /// Case-sensitive: comparing the bytes of valid UTF-8 is comparing its
+    /// characters, so no ASCII check is needed. Case-insensitive: the literals are
+    /// lower-cased at compile time; only ASCII literals and ASCII text take the fast path.
+    #[inline]
     fn fast(&self, text: &str, ignore_case: bool) -> Option<bool> {
         let t = text.as_bytes();
-        match self.tokens.as_slice() {
-            [] => Some(text.is_empty()),
-            [Token::Star] => Some(true),
-            [Token::Lit(l)] if l.is_ascii() => {
-                if t.len() != l.len() {
-                    if t.is_ascii() { Some(false) } else { None }
+        let tokens = self.tokens.as_slice();
+        match self.shape {
+            Shape::Empty => Some(t.is_empty()),
+            Shape::Any => Some(true),
+            Shape::General => None,
+            _ if !ignore_case => Some(match self.shape {
+                Shape::Exact => lit_at(tokens, 0).as_bytes() == t,
+                Shape::Prefix => t.starts_with(lit_at(tokens, 0).as_bytes()),
+                Shape::Suffix => t.ends_with(lit_at(tokens, 1).as_bytes()),
+                _ => {
+                    let (head, tail) = (lit_at(tokens, 0).as_bytes(), lit_at(tokens, 2).as_bytes());
+                    t.len() >= head.len() + tail.len() && t.starts_with(head) && t.ends_with(tail)
+                }
+            }),
+            _ if !self.ascii => None,
+            Shape::Exact => {
+                let l = lit_at(tokens, 0);
+                if t.len() == l.len() {
+                    ascii_eq_ignore_case(l, t)
+                } else if t.is_ascii() {
+                    Some(false)
                 } else {
-                    ascii_eq(l, t, ignore_case)
+                    None
                 }
             }
-            [Token::Lit(l), Token::Star] if l.is_ascii() => match t.get(..l.len()) {
-                Some(head) => ascii_eq(l, head, ignore_case),
-                None if t.is_ascii() => Some(false),
-                None => None,
-            },
-            [Token::Star, Token::Lit(l)] if l.is_ascii() => {
-                match t.len().checked_sub(l.len()).and_then(|i| t.get(i..)) {
-                    Some(tail) => ascii_eq(l, tail, ignore_case),
+            Shape::Prefix => {
+                let l = lit_at(tokens, 0);
+                match t.get(..l.len()) {
+                    Some(head) => ascii_eq_ignore_case(l, head),
                     None if t.is_ascii() => Some(false),
                     None => None,
                 }
             }
-            _ => None,
+            Shape::Suffix => {
+                let l = lit_at(tokens, 1);
+                match t.len().checked_sub(l.len()).and_then(|i| t.get(i..)) {
+                    Some(tail) => ascii_eq_ignore_case(l, tail),
+                    None if t.is_ascii() => Some(false),
+                    None => None,
+                }
+            }
+            Shape::PrefixSuffix => {
+                if !t.is_ascii() {
+                    return None;
+                }
+                let (head, tail) = (lit_at(tokens, 0).as_bytes(), lit_at(tokens, 2).as_bytes());
+                Some(
+                    t.len() >= head.len() + tail.len()
+                        && t.get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head))
+                        && t.get(t.len() - tail.len()..)
+                            .is_some_and(|x| x.eq_ignore_ascii_case(tail)),
+                )
+            }
         }
     }
 
-    pub fn has_vars(&self) -> bool {
-        self.has_vars
+    /// `None` when a variable the pattern needs (one without a default) is missing.
+    pub fn vars_present(&self, vars: &dyn Vars) -> Option<()> {
+        if self.has_vars {
+            for (key, has_default) in self.var_keys() {
+                if !has_default && vars.var(key).is_none() {
+                    return None;
+                }
+            }
+        }
+        Some(())
     }
 
     /// True when the pattern is exactly `*`.
@@ -188,16 +291,20 @@ impl Pattern {
 
     /// Does `text` match? `None` when a variable the pattern needs is missing
     /// from the context (IAM then treats the statement as not matching).
+    #[inline]
     pub fn matches(&self, text: &str, vars: &dyn Vars, ignore_case: bool) -> Option<bool> {
         if self.has_vars {
-            for (key, has_default) in self.var_keys() {
-                if !has_default && vars.var(key).is_none() {
-                    return None;
-                }
-            }
+            self.vars_present(vars)?;
         } else if let Some(hit) = self.fast(text, ignore_case) {
             return Some(hit);
         }
+        Some(glob(&self.tokens, text, vars, ignore_case))
+    }
+
+    /// The general matcher alone, for tests that the fast paths agree with it.
+    #[cfg(test)]
+    pub fn matches_slowly(&self, text: &str, vars: &dyn Vars, ignore_case: bool) -> Option<bool> {
+        self.vars_present(vars)?;
         Some(glob(&self.tokens, text, vars, ignore_case))
     }
 }
@@ -208,6 +315,27 @@ fn push_str(tokens: &mut Vec<Token>, s: &str) {
     } else if !s.is_empty() {
         tokens.push(Token::Lit(s.to_owned()));
     }
+}
+
+/// `push_str` of the ASCII lower case of `s`, without an intermediate string.
+fn push_lower_ascii(tokens: &mut Vec<Token>, s: &str) {
+    if let Some(Token::Lit(l)) = tokens.last_mut() {
+        l.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+    } else if !s.is_empty() {
+        tokens.push(Token::Lit(s.to_ascii_lowercase()));
+    }
+}
+
+/// Compiles an ARN pattern into its fields: [`Pattern::compile`] then
+/// [`Pattern::split_arn`], without building the whole pattern first when no
+/// policy variable can hide a colon (then splitting the text is the same).
+pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> Vec<Pattern> {
+    if syntax.variables && text.contains("${") {
+        return Pattern::compile(text, syntax).split_arn();
+    }
+    text.splitn(6, ':')
+        .map(|field| Pattern::compile(field, syntax))
+        .collect()
 }
 
 fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
@@ -414,6 +542,63 @@ mod tests {
             },
         );
         assert_eq!(p.matches("s3:GETOBJECT", &NoVars, true), Some(true));
+    }
+
+    proptest::proptest! {
+        /// The shape fast paths (exact, prefix, suffix, prefix and suffix, with
+        /// and without case) agree with the general matcher, Unicode included
+        /// (`K` is the Kelvin sign, which lower-cases to an ASCII `k`).
+        #[test]
+        fn fast_paths_agree_with_the_general_matcher(
+            pattern in "[abkK:/é]{0,4}\\*?[abK:/é]{0,4}|\\*[abk]{0,3}|[abkK]{0,3}\\*?",
+            text in "[abkAKB:/é\u{212A}]{0,10}",
+            ignore_case in proptest::bool::ANY,
+        ) {
+            let p = Pattern::compile(&pattern, Syntax { wildcards: true, variables: false, lowercase: ignore_case });
+            proptest::prop_assert_eq!(
+                p.matches(&text, &NoVars, ignore_case),
+                p.matches_slowly(&text, &NoVars, ignore_case),
+                "{:?} against {:?}", pattern, text
+            );
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        let shape = |p: &str| Pattern::compile(p, LIKE).shape;
+        assert_eq!(shape(""), Shape::Empty);
+        assert_eq!(shape("*"), Shape::Any);
+        assert_eq!(shape("ab"), Shape::Exact);
+        assert_eq!(shape("ab*"), Shape::Prefix);
+        assert_eq!(shape("*ab"), Shape::Suffix);
+        assert_eq!(shape("a*b"), Shape::PrefixSuffix);
+        assert_eq!(shape("a*b*"), Shape::General);
+        assert_eq!(shape("a?"), Shape::General);
+        assert_eq!(shape("${aws:username}*"), Shape::General);
+    }
+
+    #[test]
+    fn compile_arn_is_compile_then_split() {
+        for text in [
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b/${aws:username}:x:y",
+            "arn:aws:*",
+            "",
+            ":",
+            "a:b:c:d:e:f:g:h",
+            "arn:aws:iam::*:role/a?b*c:d",
+            "arn:$:${*}:${aws:x}",
+            "a$b:c",
+        ] {
+            for variables in [true, false] {
+                let syntax = Syntax { variables, ..LIKE };
+                assert_eq!(
+                    compile_arn(text, syntax),
+                    Pattern::compile(text, syntax).split_arn(),
+                    "{text:?} variables: {variables}"
+                );
+            }
+        }
     }
 
     #[test]

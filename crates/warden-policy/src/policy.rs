@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::condition::{Condition, arn_matches};
-use crate::context::Context;
+use crate::condition::{Arn, Condition, arn_matches};
+use crate::context::{Context, Entry};
 use crate::error::PolicyError;
 use crate::json::{self, Json, Node};
-use crate::pattern::{Pattern, Syntax};
+use crate::pattern::{self, Pattern, Syntax};
 use crate::principal::{Principal, PrincipalMatch, PrincipalSpec};
 use crate::validate::{self, VERSION_2012};
 
@@ -72,7 +72,7 @@ pub(crate) struct Statement {
     /// The lower-cased service prefixes of the actions when all are literal
     /// (`s3:Get*` -> `s3`): a request for another service skips the statement
     /// without running the matchers. Empty: no such shortcut (`*`, `s*:Get`, NotAction).
-    services: Vec<String>,
+    services: Vec<Box<str>>,
     not_action: bool,
     /// `None` when the statement has neither Resource nor NotResource (trust policies).
     resources: Option<Vec<Vec<Pattern>>>,
@@ -97,7 +97,7 @@ pub(crate) struct Probe<'a> {
     pub principal: &'a Principal,
     pub action: &'a str,
     pub service: &'a str,
-    pub resource: &'a str,
+    pub resource: Arn<'a>,
     pub context: &'a Context,
 }
 
@@ -114,13 +114,12 @@ impl Statement {
         let Probe {
             principal,
             action,
-            service,
+            // INVARIANT: callers reach statements through `Policy::candidates`, which
+            // leaves out the statements whose actions all name another service.
+            service: _,
             resource,
             context: ctx,
         } = *probe;
-        if !self.services.is_empty() && !self.services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
-            return Applies::No;
-        }
         let action_hit = self
             .actions
             .iter()
@@ -131,7 +130,7 @@ impl Statement {
         if let Some(resources) = &self.resources {
             let mut hit = false;
             for fields in resources {
-                match arn_matches(fields, resource, ctx) {
+                match arn_matches(fields, &resource, ctx) {
                     Some(h) => hit |= h,
                     None => {
                         report_vars(fields.iter().flat_map(Pattern::var_keys), ctx, obs);
@@ -153,10 +152,11 @@ impl Statement {
         };
         let mut ok = true;
         for c in &self.conditions {
-            if !ctx.present(&c.key_lower) {
+            let entry = ctx.entry(&c.key_lower);
+            if !Entry::present(entry) {
                 obs.missing_key(&c.key);
             }
-            match c.eval(ctx) {
+            match c.eval_entry(entry, ctx) {
                 Some(true) => {}
                 Some(false) => ok = false,
                 None => {
@@ -186,6 +186,36 @@ struct Inner {
     kind: PolicyKind,
     version: PolicyVersion,
     statements: Vec<Statement>,
+    index: ServiceIndex,
+}
+
+/// Which statements can apply to an action of a given service: the statements
+/// whose actions all name literal service prefixes are listed under each of
+/// them; the others (`*`, `s*:Get`, NotAction) are candidates for every action.
+/// Indices ascend in each list.
+#[derive(Debug, Default)]
+struct ServiceIndex {
+    by_service: Vec<(Box<str>, Vec<u32>)>,
+    any_service: Vec<u32>,
+}
+
+impl ServiceIndex {
+    fn new(statements: &[Statement]) -> ServiceIndex {
+        let mut index = ServiceIndex::default();
+        for (i, s) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if s.services.is_empty() {
+                index.any_service.push(i);
+            }
+            for service in &s.services {
+                match index.by_service.iter_mut().find(|(k, _)| k == service) {
+                    Some((_, list)) => list.push(i),
+                    None => index.by_service.push((service.clone(), vec![i])),
+                }
+            }
+        }
+        index
+    }
 }
 
 /// A validated, compiled policy document. Cheap to clone (shared), `Send + Sync`.
@@ -194,9 +224,9 @@ pub struct Policy {
     inner: Arc<Inner>,
 }
 
-fn strings(node: Option<&Node>) -> Vec<&str> {
+fn strings<'r>(node: Option<&'r Node<'_>>) -> Vec<&'r str> {
     match node.map(|n| &n.value) {
-        Some(Json::String(s)) => vec![s.as_str()],
+        Some(Json::String(s)) => vec![s.as_ref()],
         Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
         _ => Vec::new(),
     }
@@ -220,7 +250,7 @@ impl Policy {
             .flat_map(|n| [n.start, n.end.saturating_sub(1)])
             .collect();
         let places = json::line_cols(text, &offsets);
-        let statements = nodes
+        let statements: Vec<Statement> = nodes
             .into_iter()
             .enumerate()
             .map(|(i, node)| {
@@ -235,12 +265,14 @@ impl Policy {
                 compile_statement(node, variables, at(2 * i), at(2 * i + 1))
             })
             .collect();
+        let index = ServiceIndex::new(&statements);
         Ok(Policy {
             inner: Arc::new(Inner {
                 text: text.to_owned(),
                 kind,
                 version,
                 statements,
+                index,
             }),
         })
     }
@@ -264,6 +296,33 @@ impl Policy {
 
     pub(crate) fn statements(&self) -> &[Statement] {
         &self.inner.statements
+    }
+
+    /// The statements that can apply to an action of `service` (any case), with
+    /// their indices, in document order.
+    pub(crate) fn candidates<'s>(
+        &'s self,
+        service: &str,
+    ) -> impl Iterator<Item = (usize, &'s Statement)> + 's {
+        let index = &self.inner.index;
+        let listed: &[u32] = index
+            .by_service
+            .iter()
+            .find(|(s, _)| s.len() == service.len() && s.eq_ignore_ascii_case(service))
+            .map_or(&[], |(_, list)| list.as_slice());
+        let mut listed = listed.iter().copied().peekable();
+        let mut any = index.any_service.iter().copied().peekable();
+        let statements = &self.inner.statements;
+        std::iter::from_fn(move || {
+            // Merge the two ascending lists.
+            let next = match (listed.peek(), any.peek()) {
+                (Some(&a), Some(&b)) if a < b => listed.next(),
+                (Some(_), None) => listed.next(),
+                _ => any.next(),
+            }?;
+            let i = usize::try_from(next).ok()?;
+            Some((i, statements.get(i)?))
+        })
     }
 
     /// The context keys the policy's conditions and policy variables reference,
@@ -329,11 +388,13 @@ fn compile_statement(node: &Node, variables: bool, start: Position, end: Positio
     let services = if not_action || !action_strings.iter().all(|a| literal_service(a).is_some()) {
         Vec::new()
     } else {
-        action_strings
-            .iter()
-            .filter_map(|a| literal_service(a))
-            .map(str::to_lowercase)
-            .collect()
+        let mut services: Vec<Box<str>> = Vec::new();
+        for service in action_strings.iter().filter_map(|a| literal_service(a)) {
+            if !services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
+                services.push(service.to_lowercase().into_boxed_str());
+            }
+        }
+        services
     };
     Statement {
         services,
@@ -351,7 +412,7 @@ fn compile_statement(node: &Node, variables: bool, start: Position, end: Positio
         resources: resource_node.map(|n| {
             strings(Some(n))
                 .into_iter()
-                .map(|r| Pattern::compile(r, resource_syntax).split_arn())
+                .map(|r| pattern::compile_arn(r, resource_syntax))
                 .collect()
         }),
         not_resource,

@@ -214,7 +214,7 @@ impl PrincipalSpec {
                 _ => Vec::new(),
             };
             for v in values {
-                match key.as_str() {
+                match key.as_ref() {
                     "AWS" if v == "*" => spec.aws.push(AwsRef::Any),
                     "AWS" if is_account_id(v) => spec.aws.push(AwsRef::Account(v.to_owned())),
                     "AWS" => match v

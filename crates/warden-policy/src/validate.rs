@@ -54,7 +54,7 @@ const IAM_PATHS: [&str; 13] = [
 ];
 
 /// The statements of a syntactically valid document, in order.
-pub(crate) fn statements(doc: &Node) -> Vec<&Node> {
+pub(crate) fn statements<'r, 'a>(doc: &'r Node<'a>) -> Vec<&'r Node<'a>> {
     match doc.value.get("Statement").map(|n| &n.value) {
         Some(Json::Array(items)) => items.iter().collect(),
         Some(Json::Object(_)) => doc.value.get("Statement").into_iter().collect(),
@@ -63,7 +63,7 @@ pub(crate) fn statements(doc: &Node) -> Vec<&Node> {
 }
 
 /// Parses and validates `text`; returns the JSON tree for the compiler.
-pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node, PolicyError> {
+pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node<'_>, PolicyError> {
     let doc = json::parse(text).map_err(|e| {
         let (line, col) = json::line_col(text, e.offset);
         // AWS answers CreateRole's invalid JSON with its own wording (recorded in
@@ -114,7 +114,7 @@ pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node, PolicyError
 
 fn strings_of<'a>(statement: &'a Node, key: &str) -> Vec<&'a str> {
     match statement.value.get(key).map(|n| &n.value) {
-        Some(Json::String(s)) => vec![s.as_str()],
+        Some(Json::String(s)) => vec![s.as_ref()],
         Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
         _ => Vec::new(),
     }
@@ -136,8 +136,8 @@ fn syntax(doc: &Node) -> Result<(), String> {
     let Json::Object(members) = &doc.value else {
         return Err(String::new());
     };
-    if let Some((k, _)) = members.iter().find(|(k, _)| !TOP_ELEMENTS.contains(&k.as_str())) {
-        return Err(k.clone());
+    if let Some((k, _)) = members.iter().find(|(k, _)| !TOP_ELEMENTS.contains(&k.as_ref())) {
+        return Err(k.to_string());
     }
     if let Some(v) = doc.value.get("Version")
         && !matches!(v.value.as_str(), Some(VERSION_2012 | VERSION_2008))
@@ -166,7 +166,7 @@ fn statement_syntax(s: &Node) -> Result<(), String> {
     };
     if let Some((k, _)) = members
         .iter()
-        .find(|(k, _)| !STATEMENT_ELEMENTS.contains(&k.as_str()))
+        .find(|(k, _)| !STATEMENT_ELEMENTS.contains(&k.as_ref()))
     {
         return Err(format!(".{k}"));
     }
@@ -242,7 +242,7 @@ fn principal_syntax(p: &Node) -> Result<(), String> {
         Json::String(s) if s == "*" => Ok(()),
         Json::Object(members) if !members.is_empty() => {
             for (k, v) in members {
-                if !matches!(k.as_str(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
+                if !matches!(k.as_ref(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
                     return Err(format!(".{k}"));
                 }
                 let ok = match &v.value {
@@ -304,11 +304,11 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
     for key in ["Resource", "NotResource"] {
         for (i, s) in stmts.iter().enumerate() {
             let Some(node) = s.value.get(key) else { continue };
-            let at = format!("Statement[{i}].{key}");
+            let at = || format!("Statement[{i}].{key}");
             match &node.value {
                 Json::String(r) => {
                     if let Some(msg) = resource_format(r) {
-                        error = Some((msg, at.clone()));
+                        error = Some((msg, at()));
                     }
                 }
                 Json::Array(items) => {
@@ -316,7 +316,7 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
                     rs.sort_unstable_by(|a, b| b.cmp(a));
                     for r in rs {
                         if let Some(msg) = resource_format(r) {
-                            error = Some((msg, at.clone()));
+                            error = Some((msg, at()));
                         }
                     }
                 }
@@ -334,7 +334,7 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
                         r.len() < 3
                     };
                     if r != "*" && ((colons < 5 && r.contains("::")) || third_empty) {
-                        return Err(at);
+                        return Err(at());
                     }
                 }
             }

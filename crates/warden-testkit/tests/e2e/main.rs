@@ -11,8 +11,11 @@
 mod access;
 mod durability;
 mod iam_entities;
+mod iam_mfa;
 mod iam_policies;
+mod iam_providers;
 mod protocol;
+mod simulator;
 mod sts;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;

@@ -1,6 +1,0 @@
-//! The policy simulator: SimulateCustomPolicy, SimulatePrincipalPolicy, GetContextKeysFor{Custom,Principal}Policy.
-
-use super::ops;
-
-ops! { OPS {
-}}
