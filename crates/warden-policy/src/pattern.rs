@@ -20,18 +20,23 @@ impl Vars for NoVars {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Token {
-    Lit(String),
+/// A byte range of a pattern's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// Literal text: a span of the pattern's text.
+    Lit(Span),
     /// `*`: any run of characters, including none.
     Star,
     /// `?`: exactly one character.
     Quest,
     /// `${key}` with the key lower-cased (keys are case-insensitive) and an optional default.
-    Var {
-        key: String,
-        default: Option<String>,
-    },
+    Var { key: Span, default: Option<Span> },
 }
 
 /// How to read a pattern's text.
@@ -45,53 +50,45 @@ pub(crate) struct Syntax {
     pub lowercase: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Pattern {
-    tokens: Vec<Token>,
-    has_vars: bool,
-    shape: Shape,
-    /// Every literal is ASCII (so case-insensitive comparisons can work on bytes).
-    ascii: bool,
-}
-
-/// The shape of a pattern without variables, decided once at compile time so
-/// that the common cases skip the general matcher.
+/// The shape of a pattern, decided once at compile time so that the common
+/// cases skip the general matcher and need no token list at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     /// No tokens: matches only the empty text.
     Empty,
     /// `*`.
     Any,
-    /// `literal`.
+    /// `literal`: the whole text.
     Exact,
-    /// `literal*`.
+    /// `literal*`: the whole text.
     Prefix,
-    /// `*literal`.
+    /// `*literal`: the whole text.
     Suffix,
-    /// `literal*literal`.
-    PrefixSuffix,
-    /// Anything else (`?`, several stars, variables): the general matcher.
+    /// `literal*literal`: the text, cut at this byte offset.
+    PrefixSuffix(usize),
+    /// Anything else (`?`, several stars, variables): the token list and the general matcher.
     General,
 }
 
-impl Shape {
-    fn of(tokens: &[Token]) -> Shape {
-        match tokens {
-            [] => Shape::Empty,
-            [Token::Star] => Shape::Any,
-            [Token::Lit(_)] => Shape::Exact,
-            [Token::Lit(_), Token::Star] => Shape::Prefix,
-            [Token::Star, Token::Lit(_)] => Shape::Suffix,
-            [Token::Lit(_), Token::Star, Token::Lit(_)] => Shape::PrefixSuffix,
-            _ => Shape::General,
-        }
-    }
+/// A compiled pattern: its literal text (lower-cased when matching ignores
+/// case; variable keys and defaults too), and for the general shape the
+/// tokens that cut it up. The common shapes cost one allocation, `*` and the
+/// empty pattern none.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pattern {
+    text: String,
+    /// Empty unless the shape is `General`.
+    tokens: Vec<Token>,
+    shape: Shape,
+    has_vars: bool,
+    /// Every literal is ASCII (so case-insensitive comparisons can work on bytes).
+    ascii: bool,
 }
 
 /// `text` against an ASCII literal, ignoring ASCII case; `None` when the text
 /// isn't ASCII there (then the general matcher decides, with Unicode case folding).
-fn ascii_eq_ignore_case(lit: &str, text: &[u8]) -> Option<bool> {
-    if lit.as_bytes().eq_ignore_ascii_case(text) {
+fn ascii_eq_ignore_case(lit: &[u8], text: &[u8]) -> Option<bool> {
+    if lit.eq_ignore_ascii_case(text) {
         // Equal under ASCII folding to an ASCII literal: the text is ASCII too.
         Some(true)
     } else if text.is_ascii() {
@@ -101,17 +98,87 @@ fn ascii_eq_ignore_case(lit: &str, text: &[u8]) -> Option<bool> {
     }
 }
 
-/// The literal of token `i`, when it is one.
-fn lit_at(tokens: &[Token], i: usize) -> &str {
-    match tokens.get(i) {
-        Some(Token::Lit(l)) => l,
-        _ => "",
+/// Collects tokens and their text; `finish` decides the shape.
+#[derive(Default)]
+struct Builder {
+    text: String,
+    tokens: Vec<Token>,
+}
+
+impl Builder {
+    fn span(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len(),
+        }
     }
+
+    /// Literal text, merged with a literal just before it.
+    fn lit(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let span = self.span(s);
+        match self.tokens.last_mut() {
+            Some(Token::Lit(last)) if last.end == span.start => last.end = span.end,
+            _ => self.tokens.push(Token::Lit(span)),
+        }
+    }
+
+    fn var(&mut self, key: &str, default: Option<&str>) {
+        let key = self.span(key);
+        let default = default.map(|d| self.span(d));
+        self.tokens.push(Token::Var { key, default });
+    }
+
+    fn finish(self) -> Pattern {
+        let has_vars = self.tokens.iter().any(|t| matches!(t, Token::Var { .. }));
+        let shape = match self.tokens.as_slice() {
+            _ if has_vars => Shape::General,
+            [] => Shape::Empty,
+            [Token::Star] => Shape::Any,
+            [Token::Lit(_)] => Shape::Exact,
+            [Token::Lit(_), Token::Star] => Shape::Prefix,
+            [Token::Star, Token::Lit(_)] => Shape::Suffix,
+            [Token::Lit(a), Token::Star, Token::Lit(_)] => Shape::PrefixSuffix(a.end),
+            _ => Shape::General,
+        };
+        let ascii = self.tokens.iter().all(|t| match t {
+            Token::Lit(span) => span_text(&self.text, *span).is_ascii(),
+            _ => true,
+        });
+        // INVARIANT: without variables the text is the literals, in order, so the
+        // simple shapes need only the text (and the cut for PrefixSuffix).
+        let tokens = if shape == Shape::General {
+            self.tokens
+        } else {
+            Vec::new()
+        };
+        Pattern {
+            text: self.text,
+            tokens,
+            shape,
+            has_vars,
+            ascii,
+        }
+    }
+}
+
+fn span_text(text: &str, span: Span) -> &str {
+    text.get(span.start..span.end).unwrap_or("")
 }
 
 impl Pattern {
     pub fn compile(text: &str, syntax: Syntax) -> Pattern {
-        let mut tokens = Vec::new();
+        if let Some(simple) = Pattern::compile_simple(text, syntax) {
+            return simple;
+        }
+        let mut b = Builder {
+            text: String::with_capacity(text.len()),
+            tokens: Vec::new(),
+        };
         let mut rest = text;
         while !rest.is_empty() {
             if syntax.variables
@@ -119,7 +186,7 @@ impl Pattern {
                 && let Some(end) = body_and_rest.find('}')
             {
                 let body = body_and_rest.get(..end).unwrap_or("");
-                push_var(&mut tokens, body, syntax.lowercase);
+                push_var(&mut b, body, syntax.lowercase);
                 rest = body_and_rest.get(end + 1..).unwrap_or("");
                 continue;
             }
@@ -137,33 +204,79 @@ impl Pattern {
             };
             let (head, tail) = rest.split_at_checked(run_end).unwrap_or((rest, ""));
             match head {
-                "*" if syntax.wildcards => tokens.push(Token::Star),
-                "?" if syntax.wildcards => tokens.push(Token::Quest),
-                h if syntax.lowercase && h.is_ascii() => push_lower_ascii(&mut tokens, h),
-                h if syntax.lowercase => push_str(&mut tokens, &h.to_lowercase()),
-                h => push_str(&mut tokens, h),
+                "*" if syntax.wildcards => b.tokens.push(Token::Star),
+                "?" if syntax.wildcards => b.tokens.push(Token::Quest),
+                h if syntax.lowercase => b.lit(&h.to_lowercase()),
+                h => b.lit(h),
             }
             rest = tail;
         }
-        Pattern::from_tokens(tokens)
+        b.finish()
     }
 
-    fn from_tokens(tokens: Vec<Token>) -> Pattern {
-        let has_vars = tokens.iter().any(|t| matches!(t, Token::Var { .. }));
-        let shape = if has_vars {
-            Shape::General
-        } else {
-            Shape::of(&tokens)
+    /// The common shapes without the general compiler: no variable, no `?`, at
+    /// most one `*`, and (when lower-casing) ASCII text, so that lower-casing the
+    /// pieces is lower-casing each run as `compile` does.
+    fn compile_simple(text: &str, syntax: Syntax) -> Option<Pattern> {
+        if (syntax.variables && text.contains("${")) || (syntax.lowercase && !text.is_ascii()) {
+            return None;
+        }
+        let (head, tail) = match syntax.wildcards.then(|| text.split_once('*')).flatten() {
+            _ if syntax.wildcards && text.contains('?') => return None,
+            None => (text, None),
+            Some((_, t)) if t.contains('*') => return None,
+            Some((h, t)) => (h, Some(t)),
         };
-        let ascii = tokens.iter().all(|t| match t {
-            Token::Lit(l) => l.is_ascii(),
-            _ => true,
-        });
-        Pattern {
-            tokens,
-            has_vars,
+        let mut out = String::with_capacity(text.len() - usize::from(tail.is_some()));
+        let mut push = |piece: &str| {
+            if syntax.lowercase {
+                out.extend(piece.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                out.push_str(piece);
+            }
+        };
+        push(head);
+        if let Some(t) = tail {
+            push(t);
+        }
+        let cut = head.len();
+        let shape = match (tail, cut == 0, out.len() == cut) {
+            (None, true, _) => Shape::Empty,
+            (None, false, _) => Shape::Exact,
+            (Some(_), true, true) => Shape::Any,
+            (Some(_), false, true) => Shape::Prefix,
+            (Some(_), true, false) => Shape::Suffix,
+            (Some(_), false, false) => Shape::PrefixSuffix(cut),
+        };
+        let ascii = out.is_ascii();
+        Some(Pattern {
+            text: out,
+            tokens: Vec::new(),
             shape,
+            has_vars: false,
             ascii,
+        })
+    }
+
+    /// The tokens of any shape, for the general matcher and `split_arn`; the
+    /// simple shapes' tokens are made up on the stack.
+    fn with_tokens<R>(&self, f: impl FnOnce(&[Token]) -> R) -> R {
+        let all = Span {
+            start: 0,
+            end: self.text.len(),
+        };
+        match self.shape {
+            Shape::General => f(&self.tokens),
+            Shape::Empty => f(&[]),
+            Shape::Any => f(&[Token::Star]),
+            Shape::Exact => f(&[Token::Lit(all)]),
+            Shape::Prefix => f(&[Token::Lit(all), Token::Star]),
+            Shape::Suffix => f(&[Token::Star, Token::Lit(all)]),
+            Shape::PrefixSuffix(cut) => f(&[
+                Token::Lit(Span { start: 0, end: cut }),
+                Token::Star,
+                Token::Lit(Span { start: cut, ..all }),
+            ]),
         }
     }
 
@@ -176,54 +289,51 @@ impl Pattern {
     #[inline]
     fn fast(&self, text: &str, ignore_case: bool) -> Option<bool> {
         let t = text.as_bytes();
-        let tokens = self.tokens.as_slice();
+        let lit = self.text.as_bytes();
+        let (head, tail) = match self.shape {
+            Shape::Empty => return Some(t.is_empty()),
+            Shape::Any => return Some(true),
+            Shape::General => return None,
+            Shape::PrefixSuffix(cut) => lit.split_at_checked(cut)?,
+            _ => (lit, lit),
+        };
+        if !ignore_case {
+            return Some(match self.shape {
+                Shape::Exact => lit == t,
+                Shape::Prefix => t.starts_with(lit),
+                Shape::Suffix => t.ends_with(lit),
+                _ => t.len() >= lit.len() && t.starts_with(head) && t.ends_with(tail),
+            });
+        }
+        if !self.ascii {
+            return None;
+        }
         match self.shape {
-            Shape::Empty => Some(t.is_empty()),
-            Shape::Any => Some(true),
-            Shape::General => None,
-            _ if !ignore_case => Some(match self.shape {
-                Shape::Exact => lit_at(tokens, 0).as_bytes() == t,
-                Shape::Prefix => t.starts_with(lit_at(tokens, 0).as_bytes()),
-                Shape::Suffix => t.ends_with(lit_at(tokens, 1).as_bytes()),
-                _ => {
-                    let (head, tail) = (lit_at(tokens, 0).as_bytes(), lit_at(tokens, 2).as_bytes());
-                    t.len() >= head.len() + tail.len() && t.starts_with(head) && t.ends_with(tail)
-                }
-            }),
-            _ if !self.ascii => None,
             Shape::Exact => {
-                let l = lit_at(tokens, 0);
-                if t.len() == l.len() {
-                    ascii_eq_ignore_case(l, t)
+                if t.len() == lit.len() {
+                    ascii_eq_ignore_case(lit, t)
                 } else if t.is_ascii() {
                     Some(false)
                 } else {
                     None
                 }
             }
-            Shape::Prefix => {
-                let l = lit_at(tokens, 0);
-                match t.get(..l.len()) {
-                    Some(head) => ascii_eq_ignore_case(l, head),
-                    None if t.is_ascii() => Some(false),
-                    None => None,
-                }
-            }
-            Shape::Suffix => {
-                let l = lit_at(tokens, 1);
-                match t.len().checked_sub(l.len()).and_then(|i| t.get(i..)) {
-                    Some(tail) => ascii_eq_ignore_case(l, tail),
-                    None if t.is_ascii() => Some(false),
-                    None => None,
-                }
-            }
-            Shape::PrefixSuffix => {
+            Shape::Prefix => match t.get(..lit.len()) {
+                Some(start) => ascii_eq_ignore_case(lit, start),
+                None if t.is_ascii() => Some(false),
+                None => None,
+            },
+            Shape::Suffix => match t.len().checked_sub(lit.len()).and_then(|i| t.get(i..)) {
+                Some(end) => ascii_eq_ignore_case(lit, end),
+                None if t.is_ascii() => Some(false),
+                None => None,
+            },
+            _ => {
                 if !t.is_ascii() {
                     return None;
                 }
-                let (head, tail) = (lit_at(tokens, 0).as_bytes(), lit_at(tokens, 2).as_bytes());
                 Some(
-                    t.len() >= head.len() + tail.len()
+                    t.len() >= lit.len()
                         && t.get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head))
                         && t.get(t.len() - tail.len()..)
                             .is_some_and(|x| x.eq_ignore_ascii_case(tail)),
@@ -246,47 +356,59 @@ impl Pattern {
 
     /// True when the pattern is exactly `*`.
     pub fn is_star(&self) -> bool {
-        matches!(self.tokens.as_slice(), [Token::Star])
+        self.shape == Shape::Any
     }
 
     /// The lower-cased keys of the variables the pattern uses.
     pub fn var_keys(&self) -> impl Iterator<Item = (&str, bool)> {
         self.tokens.iter().filter_map(|t| match t {
-            Token::Var { key, default } => Some((key.as_str(), default.is_some())),
+            Token::Var { key, default } => Some((span_text(&self.text, *key), default.is_some())),
             _ => None,
         })
     }
 
     /// Splits an ARN pattern into its first five colon-separated fields and the
     /// rest (the resource part keeps its colons). Colons inside a variable's
-    /// value do not split.
+    /// value do not split. The reference for [`compile_arn`].
+    #[cfg(test)]
     pub fn split_arn(&self) -> Vec<Pattern> {
-        let mut parts = vec![Vec::new()];
-        for token in &self.tokens {
-            match token {
-                Token::Lit(s) if parts.len() < 6 && s.contains(':') => {
-                    let mut pieces = s.split(':').peekable();
-                    while let Some(piece) = pieces.next() {
-                        if let (false, Some(last)) = (piece.is_empty(), parts.last_mut()) {
-                            push_str(last, piece);
-                        }
-                        if pieces.peek().is_some() {
-                            if parts.len() < 6 {
-                                parts.push(Vec::new());
-                            } else if let Some(last) = parts.last_mut() {
-                                push_str(last, ":");
+        let mut parts = vec![Builder::default()];
+        self.with_tokens(|tokens| {
+            for token in tokens {
+                match *token {
+                    Token::Lit(span) => {
+                        let s = span_text(&self.text, span);
+                        let mut pieces = s.split(':').peekable();
+                        while let Some(piece) = pieces.next() {
+                            if let Some(last) = parts.last_mut() {
+                                last.lit(piece);
+                            }
+                            if pieces.peek().is_some() {
+                                if parts.len() < 6 {
+                                    parts.push(Builder::default());
+                                } else if let Some(last) = parts.last_mut() {
+                                    last.lit(":");
+                                }
                             }
                         }
                     }
-                }
-                t => {
-                    if let Some(last) = parts.last_mut() {
-                        last.push(t.clone());
+                    Token::Var { key, default } => {
+                        if let Some(last) = parts.last_mut() {
+                            last.var(
+                                span_text(&self.text, key),
+                                default.map(|d| span_text(&self.text, d)),
+                            );
+                        }
+                    }
+                    t @ (Token::Star | Token::Quest) => {
+                        if let Some(last) = parts.last_mut() {
+                            last.tokens.push(t);
+                        }
                     }
                 }
             }
-        }
-        parts.into_iter().map(Pattern::from_tokens).collect()
+        });
+        parts.into_iter().map(Builder::finish).collect()
     }
 
     /// Does `text` match? `None` when a variable the pattern needs is missing
@@ -298,49 +420,55 @@ impl Pattern {
         } else if let Some(hit) = self.fast(text, ignore_case) {
             return Some(hit);
         }
-        Some(glob(&self.tokens, text, vars, ignore_case))
+        Some(self.with_tokens(|tokens| glob(&self.text, tokens, text, vars, ignore_case)))
     }
 
     /// The general matcher alone, for tests that the fast paths agree with it.
     #[cfg(test)]
     pub fn matches_slowly(&self, text: &str, vars: &dyn Vars, ignore_case: bool) -> Option<bool> {
         self.vars_present(vars)?;
-        Some(glob(&self.tokens, text, vars, ignore_case))
+        Some(self.with_tokens(|tokens| glob(&self.text, tokens, text, vars, ignore_case)))
     }
 }
 
-fn push_str(tokens: &mut Vec<Token>, s: &str) {
-    if let Some(Token::Lit(l)) = tokens.last_mut() {
-        l.push_str(s);
-    } else if !s.is_empty() {
-        tokens.push(Token::Lit(s.to_owned()));
-    }
-}
-
-/// `push_str` of the ASCII lower case of `s`, without an intermediate string.
-fn push_lower_ascii(tokens: &mut Vec<Token>, s: &str) {
-    if let Some(Token::Lit(l)) = tokens.last_mut() {
-        l.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-    } else if !s.is_empty() {
-        tokens.push(Token::Lit(s.to_ascii_lowercase()));
-    }
-}
-
-/// Compiles an ARN pattern into its fields: [`Pattern::compile`] then
-/// [`Pattern::split_arn`], without building the whole pattern first when no
-/// policy variable can hide a colon (then splitting the text is the same).
+/// Compiles an ARN pattern into its fields: what [`Pattern::compile`] then
+/// [`Pattern::split_arn`] give, but by cutting the text at its first five colons
+/// outside policy variables (a colon in `${aws:username}` or in a default does
+/// not cut) and compiling each field, without the whole pattern in between.
 pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> Vec<Pattern> {
-    if syntax.variables && text.contains("${") {
-        return Pattern::compile(text, syntax).split_arn();
+    let mut fields = Vec::with_capacity(6);
+    let mut start = 0;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while fields.len() < 5
+        && let Some(&b) = bytes.get(i)
+    {
+        match b {
+            b':' => {
+                fields.push(Pattern::compile(text.get(start..i).unwrap_or(""), syntax));
+                start = i + 1;
+                i += 1;
+            }
+            // The same rule as `compile`: `${` opens a variable when a `}` follows.
+            b'$' if syntax.variables && bytes.get(i + 1) == Some(&b'{') => {
+                match bytes
+                    .get(i + 2..)
+                    .and_then(|rest| rest.iter().position(|&c| c == b'}'))
+                {
+                    Some(close) => i += 2 + close + 1,
+                    None => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
     }
-    text.splitn(6, ':')
-        .map(|field| Pattern::compile(field, syntax))
-        .collect()
+    fields.push(Pattern::compile(text.get(start..).unwrap_or(""), syntax));
+    fields
 }
 
-fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
+fn push_var(b: &mut Builder, body: &str, lowercase: bool) {
     match body {
-        "*" | "?" | "$" => push_str(tokens, body),
+        "*" | "?" | "$" => b.lit(body),
         _ => {
             let (key, default) = match body.split_once(',') {
                 Some((k, d)) => {
@@ -349,15 +477,15 @@ fn push_var(tokens: &mut Vec<Token>, body: &str, lowercase: bool) {
                         .strip_prefix('\'')
                         .and_then(|d| d.strip_suffix('\''))
                         .unwrap_or(d);
-                    let d = if lowercase { d.to_lowercase() } else { d.to_owned() };
                     (k, Some(d))
                 }
                 None => (body, None),
             };
-            tokens.push(Token::Var {
-                key: key.trim().to_lowercase(),
-                default,
-            });
+            let key = key.trim().to_lowercase();
+            match default {
+                Some(d) if lowercase => b.var(&key, Some(&d.to_lowercase())),
+                d => b.var(&key, d),
+            }
         }
     }
 }
@@ -375,15 +503,18 @@ enum Atom {
     Quest,
 }
 
-fn var_text<'a>(token: &'a Token, vars: &'a dyn Vars) -> &'a str {
-    match token {
-        Token::Lit(s) => s,
-        Token::Var { key, default } => vars.var(key).or(default.as_deref()).unwrap_or(""),
+fn var_text<'a>(pattern: &'a str, token: &Token, vars: &'a dyn Vars) -> &'a str {
+    match *token {
+        Token::Lit(span) => span_text(pattern, span),
+        Token::Var { key, default } => vars
+            .var(span_text(pattern, key))
+            .or(default.map(|d| span_text(pattern, d)))
+            .unwrap_or(""),
         Token::Star | Token::Quest => "",
     }
 }
 
-fn next_atom(tokens: &[Token], mut at: At, vars: &dyn Vars) -> Option<(Atom, At)> {
+fn next_atom(pattern: &str, tokens: &[Token], mut at: At, vars: &dyn Vars) -> Option<(Atom, At)> {
     loop {
         let token = tokens.get(at.tok)?;
         match token {
@@ -406,7 +537,7 @@ fn next_atom(tokens: &[Token], mut at: At, vars: &dyn Vars) -> Option<(Atom, At)
                 ));
             }
             _ => {
-                let text = var_text(token, vars);
+                let text = var_text(pattern, token, vars);
                 if let Some(c) = text.get(at.off..).and_then(|s| s.chars().next()) {
                     return Some((
                         Atom::Char(c),
@@ -436,13 +567,13 @@ fn same(pattern: char, text: char, ignore_case: bool) -> bool {
 }
 
 /// Wildcard matching with single-star backtracking: linear in practice, no allocation.
-fn glob(tokens: &[Token], text: &str, vars: &dyn Vars, ignore_case: bool) -> bool {
+fn glob(pattern: &str, tokens: &[Token], text: &str, vars: &dyn Vars, ignore_case: bool) -> bool {
     let mut p = At { tok: 0, off: 0 };
     let mut t = 0usize;
     let mut star: Option<(At, usize)> = None;
     loop {
         let here = text.get(t..).and_then(|s| s.chars().next());
-        match (next_atom(tokens, p, vars), here) {
+        match (next_atom(pattern, tokens, p, vars), here) {
             (Some((Atom::Star, np)), _) => {
                 star = Some((np, t));
                 p = np;
@@ -571,7 +702,7 @@ mod tests {
         assert_eq!(shape("ab"), Shape::Exact);
         assert_eq!(shape("ab*"), Shape::Prefix);
         assert_eq!(shape("*ab"), Shape::Suffix);
-        assert_eq!(shape("a*b"), Shape::PrefixSuffix);
+        assert_eq!(shape("a*b"), Shape::PrefixSuffix(1));
         assert_eq!(shape("a*b*"), Shape::General);
         assert_eq!(shape("a?"), Shape::General);
         assert_eq!(shape("${aws:username}*"), Shape::General);
@@ -589,6 +720,10 @@ mod tests {
             "arn:aws:iam::*:role/a?b*c:d",
             "arn:$:${*}:${aws:x}",
             "a$b:c",
+            "${a:b}:${c, 'd:e'}:${f:g",
+            "x${:}y:${}}:z${",
+            "${${a}:b}:c",
+            "é:${aws:Ü}:ü*:?",
         ] {
             for variables in [true, false] {
                 let syntax = Syntax { variables, ..LIKE };
@@ -607,6 +742,7 @@ mod tests {
         let parts = p.split_arn();
         assert_eq!(parts.len(), 6);
         assert_eq!(parts[5].tokens.len(), 3);
+        assert_eq!(parts[5].text, "b/aws:username:x:y");
         let short = Pattern::compile("arn:aws:*", LIKE).split_arn();
         assert_eq!(short.len(), 3);
     }
