@@ -261,10 +261,7 @@ pub fn subject_context(state: &AccountState, subject: &Subject, facts: &RequestF
 
 /// The identity-side policy set of a subject: its identity policies (for a federated user,
 /// the parent user's), boundary and session policies.
-pub fn gather_subject(
-    state: &AccountState,
-    subject: &Subject,
-) -> (Gathered, Option<NamedPolicies>) {
+pub fn gather_subject(state: &AccountState, subject: &Subject) -> (Gathered, Option<NamedPolicies>) {
     let gathered = match (subject.caller, subject.session.map(|s| &s.principal)) {
         (_, Some(warden_token::SessionPrincipal::FederatedUser { user: Some(user), .. })) => gather(
             state,

@@ -133,7 +133,13 @@ async fn run(
     trace.service = if service == "sts" { "sts" } else { "iam" };
     let protocol = Protocol::Query(model);
     let peer = incoming.peer.map(|p| p.ip());
-    let parsed = Parsed { http: &http, signed: signed.as_ref(), pairs: &pairs, model, peer };
+    let parsed = Parsed {
+        http: &http,
+        signed: signed.as_ref(),
+        pairs: &pairs,
+        model,
+        peer,
+    };
     let result = serve(app, parsed, request_id, trace).await;
     (protocol, result)
 }
@@ -147,8 +153,19 @@ struct Parsed<'a> {
     peer: Option<IpAddr>,
 }
 
-async fn serve(app: &App, parsed: Parsed<'_>, request_id: &str, trace: &mut Trace) -> Result<Response, ApiError> {
-    let Parsed { http, signed, pairs, model, peer } = parsed;
+async fn serve(
+    app: &App,
+    parsed: Parsed<'_>,
+    request_id: &str,
+    trace: &mut Trace,
+) -> Result<Response, ApiError> {
+    let Parsed {
+        http,
+        signed,
+        pairs,
+        model,
+        peer,
+    } = parsed;
     let now = app.clock.now();
     let snapshot = app.iam.snapshot();
     let authed = match signed {

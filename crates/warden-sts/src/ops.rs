@@ -48,8 +48,14 @@ pub async fn execute(
     let input = Input::new(input);
     match op {
         "GetCallerIdentity" => Ok(caller_identity(state, subject)),
-        "AssumeRole" => assume_role(sts, state, subject, &input, facts),
-        "GetSessionToken" => get_session_token(sts, state, subject, &input, facts),
+        "AssumeRole" => {
+            let mfa = verify_mfa(sts, state, subject, &input, facts).await?;
+            assume_role(sts, state, subject, &input, facts, mfa)
+        }
+        "GetSessionToken" => {
+            let mfa = verify_mfa(sts, state, subject, &input, facts).await?;
+            get_session_token(sts, state, subject, &input, facts, mfa)
+        }
         "GetFederationToken" => get_federation_token(sts, state, subject, &input, facts),
         "GetAccessKeyInfo" => access_key_info(sts, state, subject, &input, facts),
         other => Err(StsError::new(
@@ -267,6 +273,7 @@ fn assume_role(
     subject: &Subject,
     input: &Input,
     facts: &OpFacts,
+    mfa: Option<OffsetDateTime>,
 ) -> Result<Value, StsError> {
     let role_arn = input.str("RoleArn")?;
     let session_name = input.str("RoleSessionName")?;
@@ -291,6 +298,13 @@ fn assume_role(
     let source_identity = input.opt_str("SourceIdentity").map(str::to_owned);
     if let Some(si) = &source_identity {
         context.insert("sts:SourceIdentity", si.as_str());
+    }
+    if let Some(at) = mfa {
+        context.insert("aws:MultiFactorAuthPresent", true);
+        context.insert(
+            "aws:MultiFactorAuthAge",
+            (facts.now - at).whole_seconds().max(0) as f64,
+        );
     }
     add_tag_context(&mut context, &policies);
     let Some((role_account, role)) = target else {
@@ -355,6 +369,7 @@ fn assume_role(
     claims.transitive_tag_keys = policies.transitive.clone();
     claims.chained = chained;
     claims.source_identity = source_identity;
+    claims.mfa_authenticated_at = mfa;
     if let Some(parent) = subject.session {
         // Transitive session tags and the source identity pass on through role chaining.
         for key in &parent.transitive_tag_keys {
@@ -406,6 +421,7 @@ fn get_session_token(
     subject: &Subject,
     input: &Input,
     facts: &OpFacts,
+    mfa: Option<OffsetDateTime>,
 ) -> Result<Value, StsError> {
     if is_session(subject) {
         return Err(StsError::access_denied(
@@ -428,7 +444,6 @@ fn get_session_token(
         max,
         "The requested DurationSeconds exceeds the allowed maximum.",
     )?;
-    let mfa = verify_mfa(sts, state, user.as_deref(), input, facts)?;
     let mut claims = new_claims(
         state.id.as_str(),
         SessionPrincipal::SessionToken { user },
@@ -439,31 +454,39 @@ fn get_session_token(
     Ok(json!({ "Credentials": credentials(sts, &claims)? }))
 }
 
-/// `SerialNumber` + `TokenCode`: the device must be the user's enabled MFA device.
-fn verify_mfa(
-    _sts: &Sts,
+/// `SerialNumber` + `TokenCode`: a code of the caller's enabled MFA device, accepted once
+/// (consuming it is a write, so that a replay is refused on every node).
+async fn verify_mfa(
+    sts: &Sts,
     state: &AccountState,
-    user: Option<&str>,
-    input: &Input,
-    facts: &OpFacts,
+    subject: &Subject<'_>,
+    input: &Input<'_>,
+    facts: &OpFacts<'_>,
 ) -> Result<Option<OffsetDateTime>, StsError> {
     let (Some(serial), Some(code)) = (input.opt_str("SerialNumber"), input.opt_str("TokenCode")) else {
         return Ok(None);
     };
+    let user = match (subject.caller, subject.session.map(|s| &s.principal)) {
+        (Caller::User { user, .. }, None | Some(SessionPrincipal::SessionToken { .. })) => {
+            Some(user.as_str())
+        }
+        _ => None,
+    };
     let owns = user
         .and_then(|u| state.users.get(u))
         .is_some_and(|u| u.mfa_devices.iter().any(|s| s == serial));
-    let _ = (code, facts);
     if !owns {
         return Err(StsError::access_denied(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            "MultiFactorAuthentication failed, unable to validate MFA code.",
         ));
     }
-    Err(StsError::new(
-        "NotImplemented",
-        501,
-        "MFA codes are not verified by this build yet.",
-    ))
+    let now = facts.now;
+    sts.iam
+        .write(&state.id, |tx| {
+            warden_iam::ops::mfa::consume_mfa_code(tx, serial, code, now)
+        })
+        .await?;
+    Ok(Some(now))
 }
 
 fn get_federation_token(

@@ -247,7 +247,10 @@ async fn session_policies_only_narrow() {
         .send()
         .await
         .unwrap();
-    #[allow(deprecated, reason = "AWS still returns PackedPolicySize; the SDK marks it deprecated")]
+    #[allow(
+        deprecated,
+        reason = "AWS still returns PackedPolicySize; the SDK marks it deprecated"
+    )]
     let packed = narrow.packed_policy_size();
     assert!(packed.is_some_and(|p| p > 0 && p <= 100));
     let iam = s.iam(&keys_of(narrow.credentials().unwrap()));
@@ -732,4 +735,83 @@ async fn access_key_info_names_the_account() {
         .await
         .unwrap();
     assert_eq!(info.account(), Some(ACCOUNT_ID));
+}
+
+#[tokio::test]
+async fn mfa_sessions_satisfy_mfa_conditions_and_codes_are_single_use() {
+    use crate::iam_mfa::{create_device, step_now, totp};
+    let s = TestServer::start().await;
+    let keys = s.user_with_key("mfa-user").await;
+    let iam = s.root_iam();
+    let (serial, seed) = create_device(&iam, "dev1").await;
+    let step = step_now();
+    iam.enable_mfa_device()
+        .user_name("mfa-user")
+        .serial_number(&serial)
+        .authentication_code1(totp(&seed, step - 1))
+        .authentication_code2(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    let needs_mfa = doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers",
+        "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
+    );
+    iam.put_user_policy()
+        .user_name("mfa-user")
+        .policy_name("mfa")
+        .policy_document(needs_mfa)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(s.iam(&keys).list_users().send().await),
+        "AccessDenied",
+        "long-term keys carry no MFA"
+    );
+    let sts = s.sts(&keys);
+    let plain = sts.get_session_token().send().await.unwrap();
+    assert_eq!(
+        code(
+            s.iam(&keys_of(plain.credentials().unwrap()))
+                .list_users()
+                .send()
+                .await
+        ),
+        "AccessDenied"
+    );
+    let next = totp(&seed, step + 1);
+    let with_mfa = sts
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&next)
+        .send()
+        .await
+        .unwrap();
+    s.iam(&keys_of(with_mfa.credentials().unwrap()))
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            sts.get_session_token()
+                .serial_number(&serial)
+                .token_code(&next)
+                .send()
+                .await
+        ),
+        "AccessDenied",
+        "a code is accepted once"
+    );
+    assert_eq!(
+        code(
+            sts.get_session_token()
+                .serial_number(&serial)
+                .token_code("000000")
+                .send()
+                .await
+        ),
+        "AccessDenied"
+    );
 }
