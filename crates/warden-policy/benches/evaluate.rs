@@ -41,6 +41,17 @@ fn benches(c: &mut Criterion) {
         b.iter(|| evaluate(black_box(&request), black_box(&set)))
     });
 
+    // Not the target's case but its bound: no statement is skipped before its 4 conditions.
+    let worst = fixtures::worst_case_policies();
+    let worst_set = PolicySet {
+        identity: ids.iter().map(String::as_str).zip(worst.iter()).collect(),
+        ..PolicySet::default()
+    };
+    c.bench_function(
+        "authorize 10 policies / 50 statements, all evaluating their conditions",
+        |b| b.iter(|| authorize(black_box(&request), black_box(&worst_set))),
+    );
+
     let big = fixtures::big_policy();
     let size = big.chars().filter(|c| !c.is_whitespace()).count();
     assert!((5_000..=6_144).contains(&size), "{size}");

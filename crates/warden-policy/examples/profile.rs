@@ -1,5 +1,6 @@
 //! Runs the benchmark's workloads a fixed number of times, for instruction counts:
-//! `valgrind --tool=callgrind target/release/examples/profile eval 10000` (or `parse 1000`).
+//! `valgrind --tool=callgrind target/release/examples/profile eval 10000` (or `worst`,
+//! `explain`, `parse 1000`); subtract a run of 1 to leave out the setup.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,11 +34,21 @@ fn main() {
         context: &context,
         resource_account: None,
     };
+    let worst = fixtures::worst_case_policies();
+    let worst_set = PolicySet {
+        identity: ids.iter().map(String::as_str).zip(worst.iter()).collect(),
+        ..PolicySet::default()
+    };
     let big = fixtures::big_policy();
     match what {
         "eval" => {
             for _ in 0..n {
                 black_box(authorize(black_box(&request), black_box(&set)));
+            }
+        }
+        "worst" => {
+            for _ in 0..n {
+                black_box(authorize(black_box(&request), black_box(&worst_set)));
             }
         }
         "explain" => {

@@ -44,29 +44,32 @@ fn iso_ok(dt: &str) -> bool {
         Some(d) => (true, d),
         None => (false, date),
     };
-    let parts: Vec<&str> = date.split('-').collect();
-    let year = parts.first().copied().unwrap_or("");
+    // No vectors: the first three pieces and whether there is a fourth.
+    let mut pieces = date.split('-');
+    let parts = [pieces.next(), pieces.next(), pieces.next()];
+    let too_many = pieces.next().is_some();
+    let [year, month, day] = parts;
+    let year = year.unwrap_or("");
     let year_ok = if negative {
         py_int(year).is_some_and(|y| (-292_275_054..=292_278_993).contains(&-y))
             && !year.trim().starts_with(['-', '+'])
     } else {
         in_range(year, -292_275_054, 292_278_993)
     };
-    if !year_ok || parts.len() >= 4 {
+    if !year_ok || too_many {
         return false;
     }
-    if parts.get(1).is_some_and(|m| !in_range(m, 1, 12)) || parts.get(2).is_some_and(|d| !in_range(d, 1, 31))
-    {
+    if month.is_some_and(|m| !in_range(m, 1, 12)) || day.is_some_and(|d| !in_range(d, 1, 31)) {
         return false;
     }
-    let t: Vec<&str> = time.split(':').collect();
-    if t.first().is_some_and(|h| !h.is_empty() && !in_range(h, 0, 23)) {
+    let mut t = time.split(':');
+    if t.next().is_some_and(|h| !h.is_empty() && !in_range(h, 0, 23)) {
         return false;
     }
-    if t.get(1).is_some_and(|m| !in_range(m, 0, 59)) {
+    if t.next().is_some_and(|m| !in_range(m, 0, 59)) {
         return false;
     }
-    let Some(rest) = t.get(2) else { return true };
+    let Some(rest) = t.next() else { return true };
     let seconds = if let Some((secs, after)) = rest.split_once('z') {
         if !after.is_empty() {
             return false;

@@ -56,22 +56,42 @@ pub(crate) struct SyntaxError {
     pub offset: usize,
 }
 
+/// A parsed document: its root and where its lines start.
+#[derive(Debug)]
+pub(crate) struct Document<'a> {
+    pub root: Node<'a>,
+    /// Byte offsets of the newlines, ascending. INVARIANT: in valid JSON a raw
+    /// newline can only be whitespace between tokens (strings refuse control
+    /// characters), and the parser sees all of those in `skip_ws`.
+    pub newlines: Vec<usize>,
+}
+
 /// Parses one JSON document (surrounding whitespace allowed).
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
+    parse_document(text).map(|d| d.root)
+}
+
+/// Parses one JSON document (surrounding whitespace allowed), noting its newlines.
+pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, SyntaxError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
         pos: 0,
         items: Vec::new(),
         members: Vec::new(),
+        newlines: Vec::new(),
     };
     p.skip_ws();
-    let node = p.value(0)?;
+    let root = p.value(0)?;
     p.skip_ws();
     if p.pos != p.src.len() {
         return Err(p.err());
     }
-    Ok(node)
+    Ok(Document {
+        root,
+        newlines: p.newlines,
+    })
 }
 
 struct Parser<'a> {
@@ -82,6 +102,7 @@ struct Parser<'a> {
     /// moved out into a vector of exactly their number when it closes.
     items: Vec<Node<'a>>,
     members: Vec<(Cow<'a, str>, Node<'a>)>,
+    newlines: Vec<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -94,7 +115,10 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while let Some(b @ (b' ' | b'\t' | b'\n' | b'\r')) = self.peek() {
+            if b == b'\n' {
+                self.newlines.push(self.pos);
+            }
             self.pos += 1;
         }
     }
@@ -344,28 +368,24 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Line and column of each offset, in one pass; `offsets` must be ascending.
-/// Works on bytes: newlines are counted with a vectorisable loop and only the
-/// current line's characters are counted (UTF-8 continuation bytes are not characters).
-pub(crate) fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+/// Line and column of each offset of a parsed document, from its newlines
+/// ([`Document::newlines`]): a binary search for the line, then the characters
+/// of that line before the offset.
+pub(crate) fn line_cols(text: &str, newlines: &[usize], offsets: &[usize]) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(offsets.len());
-    let (mut line, mut col) = (1, 1);
-    let mut at = 0;
-    for &target in offsets {
-        let target = target.clamp(at, bytes.len());
-        let chunk = bytes.get(at..target).unwrap_or_default();
-        match chunk.iter().rposition(|&b| b == b'\n') {
-            Some(last) => {
-                line += chunk.iter().filter(|&&b| b == b'\n').count();
-                col = 1 + chars_in(chunk.get(last + 1..).unwrap_or_default());
-            }
-            None => col += chars_in(chunk),
-        }
-        at = target;
-        out.push((line, col));
-    }
-    out
+    offsets
+        .iter()
+        .map(|&offset| {
+            let offset = offset.min(bytes.len());
+            let line = newlines.partition_point(|&n| n < offset);
+            let line_start = line
+                .checked_sub(1)
+                .and_then(|i| newlines.get(i))
+                .map_or(0, |&n| n + 1);
+            let column = chars_in(bytes.get(line_start..offset).unwrap_or_default()) + 1;
+            (line + 1, column)
+        })
+        .collect()
 }
 
 fn chars_in(bytes: &[u8]) -> usize {
@@ -432,10 +452,14 @@ mod tests {
 
     #[test]
     fn line_cols_agree_with_line_col() {
-        let text = "{\n  \"é\": [1,\r\n 2],\n\n \"ü😀\": \"x\"}";
-        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let text = "\n{\n  \"é\": [1,\r\n 2],\n\n \"ü😀\": \"x\\n\"}\n";
+        let doc = parse_document(text).unwrap();
+        assert_eq!(doc.newlines.len(), text.matches('\n').count());
+        let offsets: Vec<usize> = (0..=text.len() + 2)
+            .filter(|&i| i > text.len() || text.is_char_boundary(i))
+            .collect();
         let expected: Vec<(usize, usize)> = offsets.iter().map(|&o| line_col(text, o)).collect();
-        assert_eq!(line_cols(text, &offsets), expected);
+        assert_eq!(line_cols(text, &doc.newlines, &offsets), expected);
     }
 
     #[test]

@@ -218,14 +218,28 @@ impl Pattern {
     /// most one `*`, and (when lower-casing) ASCII text, so that lower-casing the
     /// pieces is lower-casing each run as `compile` does.
     fn compile_simple(text: &str, syntax: Syntax) -> Option<Pattern> {
-        if (syntax.variables && text.contains("${")) || (syntax.lowercase && !text.is_ascii()) {
-            return None;
+        // One pass over the bytes: where the star is, and whether anything needs `compile`.
+        let mut star = None;
+        let mut prev = 0u8;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            match b {
+                b'*' if syntax.wildcards => {
+                    if star.is_some() {
+                        return None;
+                    }
+                    star = Some(i);
+                }
+                b'?' if syntax.wildcards => return None,
+                b'{' if syntax.variables && prev == b'$' => return None,
+                b if syntax.lowercase && !b.is_ascii() => return None,
+                _ => {}
+            }
+            prev = b;
         }
-        let (head, tail) = match syntax.wildcards.then(|| text.split_once('*')).flatten() {
-            _ if syntax.wildcards && text.contains('?') => return None,
+        let (head, tail) = match star {
+            // INVARIANT: `*` is ASCII, so both sides are char boundaries.
+            Some(i) => (text.get(..i)?, Some(text.get(i + 1..)?)),
             None => (text, None),
-            Some((_, t)) if t.contains('*') => return None,
-            Some((h, t)) => (h, Some(t)),
         };
         let mut out = String::with_capacity(text.len() - usize::from(tail.is_some()));
         let mut push = |piece: &str| {

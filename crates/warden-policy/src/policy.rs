@@ -235,21 +235,21 @@ fn strings<'r>(node: Option<&'r Node<'_>>) -> Vec<&'r str> {
 impl Policy {
     /// Validates `text` as IAM does for a policy of this kind, then compiles it.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let doc = validate::validate(text, kind)?;
+        let document = validate::validate(text, kind)?;
+        let doc = &document.root;
         let version = match doc.value.get("Version").and_then(|v| v.value.as_str()) {
             Some(VERSION_2012) => PolicyVersion::V2012_10_17,
             _ => PolicyVersion::V2008_10_17,
         };
         let variables = version == PolicyVersion::V2012_10_17;
-        let nodes = validate::statements(&doc);
-        // INVARIANT: statements follow one another, so their offsets ascend.
+        let nodes = validate::statements(doc);
         // AWS's simulator reports the column just after the statement's `{` and just after
         // its `}` (tests/data/aws-recorded, test_simulate_principle_policy): hence `c + 1`.
         let offsets: Vec<usize> = nodes
             .iter()
             .flat_map(|n| [n.start, n.end.saturating_sub(1)])
             .collect();
-        let places = json::line_cols(text, &offsets);
+        let places = json::line_cols(text, &document.newlines, &offsets);
         let statements: Vec<Statement> = nodes
             .into_iter()
             .enumerate()

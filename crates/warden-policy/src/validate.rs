@@ -63,8 +63,8 @@ pub(crate) fn statements<'r, 'a>(doc: &'r Node<'a>) -> Vec<&'r Node<'a>> {
 }
 
 /// Parses and validates `text`; returns the JSON tree for the compiler.
-pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node<'_>, PolicyError> {
-    let doc = json::parse(text).map_err(|e| {
+pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<json::Document<'_>, PolicyError> {
+    let document = json::parse_document(text).map_err(|e| {
         let (line, col) = json::line_col(text, e.offset);
         // AWS answers CreateRole's invalid JSON with its own wording (recorded in
         // tests/data/aws-recorded: test_create_role_with_malformed_assume_role_policy_document).
@@ -75,12 +75,13 @@ pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node<'_>, PolicyE
         };
         PolicyError::malformed(msg, format!("line {line}, column {col}"))
     })?;
-    syntax(&doc).map_err(|at| PolicyError::malformed(SYNTAX, at))?;
+    let doc = &document.root;
+    syntax(doc).map_err(|at| PolicyError::malformed(SYNTAX, at))?;
     let version = doc.value.get("Version").and_then(|v| v.value.as_str());
     if kind.requires_2012() && version != Some(VERSION_2012) {
         return Err(PolicyError::malformed(VERSION, "Version"));
     }
-    let stmts = statements(&doc);
+    let stmts = statements(doc);
     let resource_error = legacy(&stmts).map_err(|at| PolicyError::malformed(LEGACY, at))?;
     sid_uniqueness(&stmts)?;
     for (i, s) in stmts.iter().enumerate() {
@@ -109,7 +110,7 @@ pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<Node<'_>, PolicyE
         }
     }
     principal_rules(&stmts, kind)?;
-    Ok(doc)
+    Ok(document)
 }
 
 fn strings_of<'a>(statement: &'a Node, key: &str) -> Vec<&'a str> {
