@@ -188,7 +188,18 @@ async fn serve(
     let Some(authed) = authed else {
         // Only the unsigned STS operations get here without credentials.
         if model.metadata.endpoint_prefix == "sts" && warden_sts::is_unsigned(&request.action) {
-            return Err(not_implemented(&request.action));
+            warden_wire::validate(model, &request.action, &request.input)?;
+            let facts = warden_sts::OpFacts {
+                now,
+                source_ip: peer,
+                secure_transport: false,
+                region: "us-east-1",
+            };
+            let output =
+                warden_sts::execute_unsigned(&app.sts, &request.action, &request.input, &facts).await?;
+            trace.decision = "allow";
+            let xml = warden_wire::encode_query_response(model, &request.action, &output, request_id)?;
+            return Ok(render::xml(xml, request_id));
         }
         return Err(auth::missing_authentication());
     };

@@ -11,6 +11,7 @@
 mod error;
 mod keys;
 mod ops;
+pub mod web_identity;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,8 @@ use warden_iam::Iam;
 use warden_token::{Keyring, SessionClaims, TokenError};
 
 pub use error::StsError;
-pub use ops::{OpFacts, execute, is_unsigned};
+pub use ops::{OpFacts, execute, execute_unsigned, is_unsigned};
+pub use web_identity::Fetcher;
 
 /// Opened sessions are cached by token so that a request signed with temporary
 /// credentials costs what one signed with long-term keys does. Bounded.
@@ -29,16 +31,22 @@ const SESSION_CACHE: usize = 20_000;
 
 pub struct Sts {
     iam: Arc<Iam>,
+    oidc: web_identity::OidcKeys,
     keyring: ArcSwap<Keyring>,
     sessions: Mutex<HashMap<String, Arc<SessionClaims>>>,
 }
 
 impl Sts {
     /// Loads (or creates) the sealing keys from the store.
-    pub async fn open(iam: Arc<Iam>, now: OffsetDateTime) -> Result<Self, StsError> {
+    pub async fn open(
+        iam: Arc<Iam>,
+        fetcher: Arc<dyn Fetcher>,
+        now: OffsetDateTime,
+    ) -> Result<Self, StsError> {
         let keyring = keys::load(&iam, now).await?;
         Ok(Self {
             iam,
+            oidc: web_identity::OidcKeys::new(fetcher),
             keyring: ArcSwap::from_pointee(keyring),
             sessions: Mutex::new(HashMap::new()),
         })

@@ -66,6 +66,141 @@ pub async fn execute(
     }
 }
 
+/// AWS's date format in STS messages (`2026-01-01T00:00:00Z`).
+pub(crate) fn aws_date(t: OffsetDateTime) -> String {
+    util::ts(t)
+}
+
+/// The operations AWS accepts without a signature.
+pub async fn execute_unsigned(
+    sts: &Sts,
+    op: &str,
+    input: &Value,
+    facts: &OpFacts<'_>,
+) -> Result<Value, StsError> {
+    let input = Input::new(input);
+    match op {
+        "AssumeRoleWithWebIdentity" => assume_role_with_web_identity(sts, &input, facts).await,
+        other => Err(StsError::new(
+            "NotImplemented",
+            501,
+            format!("Warden does not implement {other} yet."),
+        )),
+    }
+}
+
+async fn assume_role_with_web_identity(
+    sts: &Sts,
+    input: &Input<'_>,
+    facts: &OpFacts<'_>,
+) -> Result<Value, StsError> {
+    let role_arn = input.str("RoleArn")?;
+    let session_name = input.str("RoleSessionName")?;
+    let token = input.str("WebIdentityToken")?;
+    let snapshot = sts.iam.snapshot();
+    let not_authorized =
+        || StsError::access_denied("Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    let (account, role_name) = parse_role_arn(role_arn).ok_or_else(not_authorized)?;
+    let state = snapshot.account(account).ok_or_else(not_authorized)?;
+    let role = state
+        .roles
+        .get(&role_name.to_ascii_lowercase())
+        .ok_or_else(not_authorized)?;
+    if state.arn("role", &role.path, &role.name) != role_arn {
+        return Err(not_authorized());
+    }
+    let issuer = crate::web_identity::unverified_issuer(token)?;
+    let provider = warden_iam::ops::providers::oidc_provider_by_issuer(state, &issuer).ok_or_else(|| {
+        StsError::new(
+            "InvalidIdentityToken",
+            400,
+            format!("No OpenIDConnect provider found in your account for {issuer}"),
+        )
+    })?;
+    let claims = sts
+        .oidc
+        .verify(token, &provider.issuer(), &provider.client_ids, facts.now)
+        .await?;
+    let provider_arn = format!("arn:aws:iam::{}:oidc-provider/{}", state.id, provider.url);
+    let policies = session_inputs(state, input)?;
+    let str_claim = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_owned);
+    let sub = str_claim("sub").unwrap_or_default();
+    let aud = match claims.get("aud") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).next().map(str::to_owned),
+        Some(Value::String(a)) => Some(a.clone()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    // Condition keys of an OIDC provider: `{host/path}:aud`, `:sub`, `:amr`, `:oaud`, `:azp`...
+    let mut context = Context::new();
+    context.set_now(facts.now);
+    context.insert(&format!("{}:aud", provider.url), aud.as_str());
+    context.insert(&format!("{}:sub", provider.url), sub.as_str());
+    if let Some(azp) = str_claim("azp") {
+        context.insert(&format!("{}:azp", provider.url), azp);
+    }
+    if let Some(amr) = claims.get("amr") {
+        let values: Vec<String> = match amr {
+            Value::Array(a) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Value::String(s) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        context.insert(&format!("{}:amr", provider.url), values);
+    }
+    context.insert("sts:RoleSessionName", session_name);
+    if let Some(ip) = facts.source_ip {
+        context.insert("aws:SourceIp", warden_policy::ContextValue::Ip(ip));
+    }
+    add_tag_context(&mut context, &policies);
+    let principal = warden_policy::Principal::web_identity(&provider_arn);
+    let trust = role.trust_policy.compiled.clone().ok_or_else(not_authorized)?;
+    let set = warden_policy::PolicySet {
+        resource: Some(("TrustPolicy", &trust)),
+        ..warden_policy::PolicySet::default()
+    };
+    let request = warden_policy::Request {
+        principal: &principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: role_arn,
+        context: &context,
+        // A web identity belongs to no account: the trust policy alone decides.
+        resource_account: None,
+    };
+    if warden_policy::authorize(&request, &set).decision != Decision::Allowed {
+        return Err(not_authorized());
+    }
+    let ttl = duration(
+        input,
+        ONE_HOUR,
+        role.max_session_duration,
+        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    )?;
+    let session = SessionPrincipal::AssumedRole {
+        role: role.name.to_ascii_lowercase(),
+        role_id: role.id.clone(),
+        role_arn: role_arn.to_owned(),
+        session_name: session_name.to_owned(),
+    };
+    let mut issued = new_claims(state.id.as_str(), session, facts.now, ttl);
+    issued.session_policy = policies.text.clone();
+    issued.session_policy_arns = policies.arns.clone();
+    issued.tags = policies.tags.clone();
+    let mut out = json!({
+        "Credentials": credentials(sts, &issued)?,
+        "SubjectFromWebIdentityToken": sub,
+        "AssumedRoleUser": {
+            "AssumedRoleId": format!("{}:{session_name}", role.id),
+            "Arn": format!("arn:aws:sts::{}:assumed-role/{}/{session_name}", state.id, role.name),
+        },
+        "Provider": provider.url,
+        "Audience": aud,
+    });
+    if let (Some(obj), Some(p)) = (out.as_object_mut(), policies.packed_percent) {
+        obj.insert("PackedPolicySize".into(), json!(p));
+    }
+    Ok(out)
+}
+
 fn caller_identity(state: &AccountState, subject: &Subject) -> Value {
     let arn = authz::subject_principal(state, subject).arn().to_owned();
     let user_id = match (subject.session.map(|s| &s.principal), subject.caller) {

@@ -12,6 +12,7 @@
 
 mod bootstrap;
 pub mod cli_client;
+pub mod fetch;
 mod keys;
 
 pub use keys::parse_master_key;
@@ -159,7 +160,7 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
         warden_server::audit::AuditLog::disabled()
     };
     let sts = Arc::new(
-        warden_sts::Sts::open(iam.clone(), now)
+        warden_sts::Sts::open(iam.clone(), Arc::new(fetch::HttpFetcher::default()), now)
             .await
             .context("loading STS sealing keys")?,
     );
