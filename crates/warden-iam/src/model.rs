@@ -21,6 +21,12 @@ pub mod kind {
     pub const OIDC_PROVIDER: &str = "oidc-provider";
     pub const SAML_PROVIDER: &str = "saml-provider";
     pub const SETTINGS: &str = "account-settings";
+    pub const CREDENTIAL_REPORT: &str = "credential-report";
+    pub const SSH_PUBLIC_KEY: &str = "ssh-public-key";
+    pub const SIGNING_CERTIFICATE: &str = "signing-certificate";
+    pub const SERVER_CERTIFICATE: &str = "server-certificate";
+    pub const SERVICE_CREDENTIAL: &str = "service-credential";
+    pub const DELETION_TASK: &str = "deletion-task";
 }
 
 pub(crate) fn format_version() -> u32 {
@@ -414,4 +420,126 @@ impl std::fmt::Debug for SamlPrivateKey {
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
+}
+
+/// A credential report (GenerateCredentialReport): the CSV as generated. Key: `"credential"`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CredentialReport {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub csv: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub generated: OffsetDateTime,
+}
+
+/// An SSH public key of a user (for CodeCommit). Key: its ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SshPublicKey {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    /// Lower-cased user name.
+    pub user: String,
+    /// The key as uploaded (OpenSSH one-line format or PEM).
+    pub body: String,
+    pub fingerprint: String,
+    pub status: KeyStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded: OffsetDateTime,
+}
+
+/// An X.509 signing certificate of a user, or of the root user (`user: None`). Key: its ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigningCertificate {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    pub user: Option<String>,
+    pub body: String,
+    pub status: KeyStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded: OffsetDateTime,
+}
+
+/// A server certificate with its private key, sealed (the certificate ID is the associated
+/// data). Key: lower-cased name.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    pub body: String,
+    #[serde(default)]
+    pub chain: Option<String>,
+    pub private_key_sealed: String,
+    #[serde(skip)]
+    pub private_key: Option<warden_types::Secret>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration: OffsetDateTime,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl std::fmt::Debug for ServerCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCertificate")
+            .field("name", &self.name)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A service-specific credential (CodeCommit, Keyspaces...): a user name and password for
+/// one service. The password is shown once and stored sealed (the credential ID is the
+/// associated data). Key: its ID.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ServiceCredential {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    /// Lower-cased user name.
+    pub user: String,
+    pub service: String,
+    pub service_user_name: String,
+    pub password_sealed: String,
+    #[serde(skip)]
+    pub password: Option<warden_types::Secret>,
+    pub status: KeyStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
+impl std::fmt::Debug for ServiceCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceCredential")
+            .field("id", &self.id)
+            .field("user", &self.user)
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A service-linked role deletion task (DeleteServiceLinkedRole). Key: its ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeletionTask {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Account-wide settings beside [`AccountInfo`]. Key: `"sts"`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AccountSettings {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    /// SetSecurityTokenServicePreferences: `v1Token` or `v2Token`.
+    #[serde(default)]
+    pub global_endpoint_token_version: Option<String>,
 }

@@ -1,10 +1,11 @@
 //! The IAM service: owns the published [`Snapshot`] and serializes writers per account.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
-use warden_store::{Store, StoreError};
+use time::OffsetDateTime;
+use warden_store::{Change, Store, StoreError};
 use warden_types::AccountId;
 
 use crate::crypto::Sealer;
@@ -14,8 +15,8 @@ use crate::tx::Tx;
 
 pub struct Iam {
     store: Arc<dyn Store>,
-    snapshot: ArcSwap<Snapshot>,
-    writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    writers: Mutex<HashMap<String, Arc<Lane>>>,
     sealer: Sealer,
 }
 
@@ -34,7 +35,7 @@ impl Iam {
     pub async fn open(store: Arc<dyn Store>, sealer: Sealer) -> Result<Self, OpenError> {
         let iam = Self {
             store,
-            snapshot: ArcSwap::from_pointee(Snapshot::empty()),
+            snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::empty())),
             writers: Mutex::new(HashMap::new()),
             sealer,
         };
@@ -82,7 +83,7 @@ impl Iam {
         Ok(stored)
     }
 
-    fn writer_lock(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn writer_lock(&self, account: &str) -> Arc<Lane> {
         let mut map = self
             .writers
             .lock()
@@ -90,21 +91,111 @@ impl Iam {
         map.entry(account.to_owned()).or_default().clone()
     }
 
-    /// Runs `op` against a private copy of `account`'s state and commits what it changed.
-    /// Writers of one account run one at a time; on a revision conflict (another node
-    /// committed first) the account is reloaded and `op` runs once more.
+    /// Runs `op` against a private copy of `account`'s state and commits what it changed;
+    /// returns once the change is durable and published.
+    ///
+    /// Group commit: writers of one account run `op` one at a time, each on the state left
+    /// by the writers before it (the lane's tip, which may not be durable yet), and queue
+    /// their changes; a committer task commits everything queued in one store transaction
+    /// (one fsync), publishes the resulting state, and only then answers those writers. The
+    /// published snapshot never holds uncommitted state. A writer whose `op` changed nothing
+    /// or failed still waits until the state it saw is durable. If a batch fails (another
+    /// node committed first, a store error), its writers and the ones queued behind it run
+    /// again one by one, as without batching: on a revision conflict the account is
+    /// reloaded and `op` runs once more.
     pub async fn write<T>(
         &self,
         account: &AccountId,
         op: impl Fn(&mut Tx) -> Result<T, IamError>,
     ) -> Result<T, IamError> {
-        let lock = self.writer_lock(account.as_str());
-        let _guard = lock.lock().await;
+        let lane = self.writer_lock(account.as_str());
+        if let Some(out) = self.write_batched(&lane, account, &op).await {
+            return out;
+        }
+        self.write_alone(&lane, account, &op).await
+    }
+
+    /// The group-commit path; `None` when the batch failed and `op` must run again alone.
+    async fn write_batched<T>(
+        &self,
+        lane: &Arc<Lane>,
+        account: &AccountId,
+        op: &impl Fn(&mut Tx) -> Result<T, IamError>,
+    ) -> Option<Result<T, IamError>> {
+        let mut st = lane.state.lock().await;
+        let base = match &st.tip {
+            Some(tip) => tip.clone(),
+            None => {
+                let published = self.published(account);
+                st.revision = published.revision;
+                published
+            }
+        };
+        let mut tx = Tx::new(base);
+        let out = op(&mut tx);
+        let mut done = if out.is_err() || tx.is_empty() {
+            // Nothing to commit: answer once what `op` saw is durable.
+            match st.newest_batch() {
+                Some(rx) => rx,
+                None => return Some(out),
+            }
+        } else {
+            let changes = tx.changes().to_vec();
+            let mut keys: Vec<(String, bool)> = std::mem::take(&mut tx.keys_removed)
+                .into_iter()
+                .map(|k| (k, false))
+                .collect();
+            keys.extend(std::mem::take(&mut tx.keys_added).into_iter().map(|k| (k, true)));
+            let state = tx.state;
+            st.tip = Some(state.clone());
+            let batch = st.open.get_or_insert_with(|| Batch {
+                changes: Vec::new(),
+                keys: Vec::new(),
+                state: state.clone(),
+                done: tokio::sync::watch::channel(Outcome::Pending).0,
+            });
+            batch.changes.extend(changes);
+            batch.keys.extend(keys);
+            batch.state = state;
+            let rx = batch.done.subscribe();
+            if !st.committer {
+                st.committer = true;
+                tokio::spawn(commit_loop(
+                    lane.clone(),
+                    self.store.clone(),
+                    self.snapshot.clone(),
+                    account.to_string(),
+                ));
+            }
+            rx
+        };
+        drop(st);
+        match done.wait_for(|o| *o != Outcome::Pending).await.map(|o| *o) {
+            Ok(Outcome::Committed) => Some(out),
+            _ => None,
+        }
+    }
+
+    /// One writer alone (after a failed batch): waits until nothing is queued, then runs
+    /// and commits `op` while holding the lane.
+    async fn write_alone<T>(
+        &self,
+        lane: &Arc<Lane>,
+        account: &AccountId,
+        op: &impl Fn(&mut Tx) -> Result<T, IamError>,
+    ) -> Result<T, IamError> {
+        let _guard = loop {
+            let st = lane.state.lock().await;
+            match st.newest_batch() {
+                None => break st,
+                Some(mut rx) => {
+                    drop(st);
+                    let _ = rx.wait_for(|o| *o != Outcome::Pending).await;
+                }
+            }
+        };
         for attempt in 0..3 {
-            let base = match self.snapshot().account(account.as_str()) {
-                Some(s) => (**s).clone(),
-                None => AccountState::empty(account.clone()),
-            };
+            let base = self.published(account);
             let base_revision = base.revision;
             let mut tx = Tx::new(base);
             let out = op(&mut tx)?;
@@ -118,7 +209,10 @@ impl Iam {
             {
                 Ok(revision) => {
                     tx.state.revision = revision;
-                    self.publish(tx);
+                    let mut keys: Vec<(String, bool)> =
+                        tx.keys_removed.iter().map(|k| (k.clone(), false)).collect();
+                    keys.extend(tx.keys_added.iter().map(|k| (k.clone(), true)));
+                    publish(&self.snapshot, tx.state, &keys);
                     return Ok(out);
                 }
                 Err(StoreError::RevisionMismatch { .. }) if attempt < 2 => {
@@ -135,10 +229,12 @@ impl Iam {
         .into())
     }
 
-    fn publish(&self, tx: Tx) {
-        let state = Arc::new(tx.state);
-        self.snapshot
-            .rcu(|s| s.with_account(state.clone(), &tx.keys_added, &tx.keys_removed));
+    /// `account`'s published state (empty if it has none yet).
+    fn published(&self, account: &AccountId) -> AccountState {
+        match self.snapshot().account(account.as_str()) {
+            Some(s) => (**s).clone(),
+            None => AccountState::empty(account.clone()),
+        }
     }
 
     /// Reloads one account from the store (another node changed it).
@@ -146,7 +242,11 @@ impl Iam {
         let Some(stored) = self.store.load_account(account).await? else {
             return Ok(());
         };
-        let state = AccountState::from_records(&stored, &self.sealer).map_err(IamError::ServiceFailure)?;
+        let mut state =
+            AccountState::from_records(&stored, &self.sealer).map_err(IamError::ServiceFailure)?;
+        if let Some(old) = self.snapshot().account(account) {
+            state.access = old.access.clone();
+        }
         let new_keys: Vec<String> = state.access_keys.keys().cloned().collect();
         let state = Arc::new(state);
         self.snapshot.rcu(|s| {
@@ -157,5 +257,226 @@ impl Iam {
             s.with_account(state.clone(), &new_keys, &old)
         });
         Ok(())
+    }
+}
+
+/// One account's writers (see [`Iam::write`]).
+#[derive(Default)]
+struct Lane {
+    state: tokio::sync::Mutex<LaneState>,
+}
+
+#[derive(Default)]
+struct LaneState {
+    /// The account after every queued write; `None` when nothing is queued or being
+    /// committed (the published state is then the tip).
+    tip: Option<AccountState>,
+    /// The store revision the next batch commits against (meaningful while `tip` is set).
+    revision: u64,
+    /// Writes queued for the next commit.
+    open: Option<Batch>,
+    /// The outcome of the batch being committed.
+    in_flight: Option<tokio::sync::watch::Receiver<Outcome>>,
+    /// Whether a committer task is running.
+    committer: bool,
+}
+
+impl LaneState {
+    /// The outcome of the last queued batch: once it is known, everything queued so far is.
+    fn newest_batch(&self) -> Option<tokio::sync::watch::Receiver<Outcome>> {
+        self.open
+            .as_ref()
+            .map(|b| b.done.subscribe())
+            .or_else(|| self.in_flight.clone())
+    }
+}
+
+/// Several writers' changes, committed in one store transaction.
+struct Batch {
+    changes: Vec<Change>,
+    /// Access key IDs added (`true`) or removed, in order.
+    keys: Vec<(String, bool)>,
+    /// The account after the batch's last writer.
+    state: AccountState,
+    done: tokio::sync::watch::Sender<Outcome>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Pending,
+    /// Durable and published.
+    Committed,
+    /// Nothing was written: run again.
+    Retry,
+}
+
+/// Commits an account's queued batches one after the other until none is left.
+async fn commit_loop(
+    lane: Arc<Lane>,
+    store: Arc<dyn Store>,
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    account: String,
+) {
+    loop {
+        let (batch, expected) = {
+            let mut st = lane.state.lock().await;
+            let Some(batch) = st.open.take() else {
+                st.committer = false;
+                return;
+            };
+            st.in_flight = Some(batch.done.subscribe());
+            (batch, st.revision)
+        };
+        let result = store.commit(&account, expected, &batch.changes).await;
+        let mut st = lane.state.lock().await;
+        st.in_flight = None;
+        match result {
+            Ok(revision) => {
+                st.revision = revision;
+                let mut state = batch.state;
+                state.revision = revision;
+                publish(&snapshot, state, &batch.keys);
+                if st.open.is_none() {
+                    st.tip = None;
+                }
+                let _ = batch.done.send(Outcome::Committed);
+            }
+            Err(e) => {
+                tracing::debug!(account, error = %e, "group commit failed; its writers run again one by one");
+                st.tip = None;
+                let _ = batch.done.send(Outcome::Retry);
+                if let Some(next) = st.open.take() {
+                    let _ = next.done.send(Outcome::Retry);
+                }
+            }
+        }
+    }
+}
+
+/// Publishes `state` with the access key index updated by `keys` (net effect, in order).
+fn publish(snapshot: &ArcSwap<Snapshot>, state: AccountState, keys: &[(String, bool)]) {
+    let mut net: HashMap<&str, bool> = HashMap::new();
+    for (k, added) in keys {
+        net.insert(k.as_str(), *added);
+    }
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    for (k, a) in net {
+        if a { &mut added } else { &mut removed }.push(k.to_owned());
+    }
+    let state = Arc::new(state);
+    snapshot.rcu(|s| s.with_account(state.clone(), &added, &removed));
+}
+
+/// What the access advisor knows of one principal's use of one service.
+#[derive(Debug, Clone)]
+pub struct ServiceAccess {
+    pub last: OffsetDateTime,
+    pub region: String,
+    /// Per action (`iam:CreateUser`): when and where it was last authorized.
+    pub actions: BTreeMap<String, (OffsetDateTime, String)>,
+}
+
+/// A GenerateServiceLastAccessedDetails job: its results as of its creation.
+#[derive(Debug, Clone)]
+pub struct AccessJob {
+    pub arn: String,
+    pub granularity: String,
+    pub created: OffsetDateTime,
+    pub services: Vec<serde_json::Value>,
+    /// Per service namespace, the entities of the report with their last access.
+    pub entities: BTreeMap<String, Vec<serde_json::Value>>,
+}
+
+/// Jobs kept per account (the oldest are dropped first).
+const JOBS_KEPT: usize = 1_000;
+
+/// Last access per (principal ARN, service namespace) and the access advisor's jobs, in
+/// memory only: IAM's own data is "eventually" up to date too (tracking period of 4
+/// hours), and a restart starts afresh.
+#[derive(Debug, Default)]
+pub struct AccessLog {
+    inner: Mutex<AccessInner>,
+}
+
+#[derive(Debug, Default)]
+struct AccessInner {
+    services: HashMap<String, BTreeMap<String, ServiceAccess>>,
+    jobs: HashMap<String, AccessJob>,
+    job_order: std::collections::VecDeque<String>,
+}
+
+impl AccessLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, AccessInner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn record(&self, principal_arn: &str, action: &str, region: &str, now: OffsetDateTime) {
+        let namespace = action.split(':').next().unwrap_or(action).to_ascii_lowercase();
+        let mut inner = self.lock();
+        let services = inner.services.entry(principal_arn.to_owned()).or_default();
+        let entry = services.entry(namespace).or_insert_with(|| ServiceAccess {
+            last: now,
+            region: region.to_owned(),
+            actions: BTreeMap::new(),
+        });
+        entry.last = now;
+        region.clone_into(&mut entry.region);
+        entry.actions.insert(action.to_owned(), (now, region.to_owned()));
+    }
+
+    /// The services `principal_arn` used, by namespace.
+    pub fn services_of(&self, principal_arn: &str) -> BTreeMap<String, ServiceAccess> {
+        self.lock()
+            .services
+            .get(principal_arn)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn put_job(&self, id: String, job: AccessJob) {
+        let mut inner = self.lock();
+        inner.job_order.push_back(id.clone());
+        inner.jobs.insert(id, job);
+        while inner.job_order.len() > JOBS_KEPT {
+            if let Some(old) = inner.job_order.pop_front() {
+                inner.jobs.remove(&old);
+            }
+        }
+    }
+
+    pub fn job(&self, id: &str) -> Option<AccessJob> {
+        self.lock().jobs.get(id).cloned()
+    }
+}
+
+impl Iam {
+    /// Records that `principal_arn` was authorized for `action` (access advisor). Sessions
+    /// of a role count as the role's access, as in IAM.
+    pub fn record_access(
+        &self,
+        account: &str,
+        principal_arn: &str,
+        action: &str,
+        region: &str,
+        now: OffsetDateTime,
+    ) {
+        let snapshot = self.snapshot();
+        let Some(state) = snapshot.account(account) else {
+            return;
+        };
+        let assumed = format!("arn:aws:sts::{account}:assumed-role/");
+        let entity = match principal_arn.strip_prefix(&assumed) {
+            Some(rest) => {
+                let name = rest.split('/').next().unwrap_or_default();
+                match state.roles.get(&name.to_ascii_lowercase()) {
+                    Some(r) => state.arn("role", &r.path, &r.name),
+                    None => return,
+                }
+            }
+            None => principal_arn.to_owned(),
+        };
+        state.access.record(&entity, action, region, now);
     }
 }

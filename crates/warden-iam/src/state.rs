@@ -34,6 +34,18 @@ pub struct AccountState {
     pub oidc_providers: OrdMap<String, OidcProvider>,
     /// SAML providers by lower-cased name.
     pub saml_providers: OrdMap<String, SamlProvider>,
+    pub credential_reports: OrdMap<String, CredentialReport>,
+    pub ssh_public_keys: OrdMap<String, SshPublicKey>,
+    pub signing_certificates: OrdMap<String, SigningCertificate>,
+    pub server_certificates: OrdMap<String, ServerCertificate>,
+    pub service_credentials: OrdMap<String, ServiceCredential>,
+    pub deletion_tasks: OrdMap<String, DeletionTask>,
+    pub settings: OrdMap<String, AccountSettings>,
+    /// Last access per principal and service (access advisor), in memory only.
+    // INVARIANT: shared by every version of this account's state (an `Arc`), so that
+    // recording an access never needs a write and no write loses one; it is advisory
+    // data, never read by authorization.
+    pub access: Arc<crate::service::AccessLog>,
 }
 
 impl AccountState {
@@ -51,6 +63,14 @@ impl AccountState {
             mfa_devices: OrdMap::new(),
             oidc_providers: OrdMap::new(),
             saml_providers: OrdMap::new(),
+            credential_reports: OrdMap::new(),
+            ssh_public_keys: OrdMap::new(),
+            signing_certificates: OrdMap::new(),
+            server_certificates: OrdMap::new(),
+            service_credentials: OrdMap::new(),
+            deletion_tasks: OrdMap::new(),
+            settings: OrdMap::new(),
+            access: Arc::default(),
         }
     }
 
@@ -119,6 +139,39 @@ impl AccountState {
                     k.key = Some(sealer.open(&k.sealed, &k.id).map_err(|e| e.to_string())?);
                 }
                 self.saml_providers.insert(r.key.clone(), p);
+            }
+            kind::CREDENTIAL_REPORT => {
+                self.credential_reports.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::SSH_PUBLIC_KEY => {
+                self.ssh_public_keys.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::SIGNING_CERTIFICATE => {
+                self.signing_certificates.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::SERVER_CERTIFICATE => {
+                let mut c: ServerCertificate = decode(&r.body)?;
+                c.private_key = Some(
+                    sealer
+                        .open(&c.private_key_sealed, &c.id)
+                        .map_err(|e| e.to_string())?,
+                );
+                self.server_certificates.insert(r.key.clone(), c);
+            }
+            kind::SERVICE_CREDENTIAL => {
+                let mut c: ServiceCredential = decode(&r.body)?;
+                c.password = Some(
+                    sealer
+                        .open(&c.password_sealed, &c.id)
+                        .map_err(|e| e.to_string())?,
+                );
+                self.service_credentials.insert(r.key.clone(), c);
+            }
+            kind::DELETION_TASK => {
+                self.deletion_tasks.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::SETTINGS => {
+                self.settings.insert(r.key.clone(), decode(&r.body)?);
             }
             // Kinds this version does not know are kept in the database and ignored here,
             // so that a rollback to an older binary does not lose a newer one's data.

@@ -51,6 +51,37 @@ entity!(OidcProvider, kind::OIDC_PROVIDER, oidc_providers, |e| e
 entity!(SamlProvider, kind::SAML_PROVIDER, saml_providers, |e| e
     .name
     .to_ascii_lowercase());
+entity!(
+    CredentialReport,
+    kind::CREDENTIAL_REPORT,
+    credential_reports,
+    |_e| "credential".to_owned()
+);
+entity!(SshPublicKey, kind::SSH_PUBLIC_KEY, ssh_public_keys, |e| e
+    .id
+    .clone());
+entity!(
+    SigningCertificate,
+    kind::SIGNING_CERTIFICATE,
+    signing_certificates,
+    |e| e.id.clone()
+);
+entity!(
+    ServerCertificate,
+    kind::SERVER_CERTIFICATE,
+    server_certificates,
+    |e| e.name.to_ascii_lowercase()
+);
+entity!(
+    ServiceCredential,
+    kind::SERVICE_CREDENTIAL,
+    service_credentials,
+    |e| e.id.clone()
+);
+entity!(DeletionTask, kind::DELETION_TASK, deletion_tasks, |e| e
+    .id
+    .clone());
+entity!(AccountSettings, kind::SETTINGS, settings, |_e| "sts".to_owned());
 
 pub struct Tx {
     pub state: AccountState,

@@ -15,7 +15,8 @@ fn py_int(s: &str) -> Option<i128> {
     if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let v: i128 = digits.parse().ok()?;
+    // At most 30 digits: no overflow in i128 (what `parse` would give, without its generic path).
+    let v = digits.bytes().fold(0_i128, |v, b| v * 10 + i128::from(b - b'0'));
     Some(if neg { -v } else { v })
 }
 
@@ -25,21 +26,23 @@ fn in_range(s: &str, lo: i128, hi: i128) -> bool {
 
 /// IAM's validation of a Date* condition value ("The policy failed legacy parsing" when false).
 pub(crate) fn legacy_date_ok(value: &str) -> bool {
-    // Dates are ASCII in practice: lower-case without allocating when nothing changes.
-    let lower: std::borrow::Cow<'_, str> = if value.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
-        value.to_lowercase().into()
-    } else {
+    // IAM reads the value lower-cased. For ASCII text, `iso_ok` finds `T`/`Z` in
+    // either case, which is the same without the copy; other text is lower-cased first.
+    let lower: std::borrow::Cow<'_, str> = if value.is_ascii() {
         value.into()
+    } else {
+        value.to_lowercase().into()
     };
-    if lower.contains('t') || value.contains('-') {
+    if lower.contains(['t', 'T']) || value.contains('-') {
         iso_ok(&lower)
     } else {
         in_range(value, 0, i128::from(i64::MAX))
     }
 }
 
+/// `dt` is lower-case, or ASCII with `T` and `Z` in either case.
 fn iso_ok(dt: &str) -> bool {
-    let (date, time) = dt.split_once('t').unwrap_or((dt, ""));
+    let (date, time) = dt.split_once(['t', 'T']).unwrap_or((dt, ""));
     let (negative, date) = match date.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, date),
@@ -70,7 +73,7 @@ fn iso_ok(dt: &str) -> bool {
         return false;
     }
     let Some(rest) = t.next() else { return true };
-    let seconds = if let Some((secs, after)) = rest.split_once('z') {
+    let seconds = if let Some((secs, after)) = rest.split_once(['z', 'Z']) {
         if !after.is_empty() {
             return false;
         }
@@ -222,5 +225,19 @@ mod tests {
         assert_eq!(parse_instant("1970-01-01T00:00:00.5Z"), Some(500_000_000));
         assert_eq!(parse_instant("nonsense"), None);
         assert_eq!(parse_instant("2017-13-01"), None);
+    }
+
+    proptest::proptest! {
+        /// Reading `T` and `Z` in either case is reading the lower-cased copy (what IAM does).
+        #[test]
+        fn legacy_check_without_the_copy_agrees(value in "[0-9tTzZ:+.\\- ]{0,24}|[0-9]{4}-[0-9]{2}-[0-9]{2}[tT][0-9]{2}:[0-9]{2}:[0-9]{2}[zZ]?") {
+            let lower = value.to_lowercase();
+            let reference = if lower.contains('t') || value.contains('-') {
+                iso_ok(&lower)
+            } else {
+                in_range(&value, 0, i128::from(i64::MAX))
+            };
+            proptest::prop_assert_eq!(legacy_date_ok(&value), reference, "{:?}", value);
+        }
     }
 }

@@ -12,6 +12,23 @@ use std::borrow::Cow;
 /// the stack (IAM documents nest four levels at most).
 const MAX_DEPTH: usize = 64;
 
+/// The bytes that end a run of plain string characters: `"`, `\` and control characters.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "constant evaluation: an out-of-range index fails the build"
+)]
+static STRING_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        stop[b] = true;
+        b += 1;
+    }
+    stop[b'"' as usize] = true;
+    stop[b'\\' as usize] = true;
+    stop
+};
+
 /// One JSON value and its byte span in the source (`end` is exclusive).
 /// Strings without escapes borrow from the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,10 +298,10 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         // Most strings have no escape: one exact allocation.
         let run_start = self.pos;
-        let run = self
-            .src
-            .get(run_start..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20));
+        let run = self.src.get(run_start..).and_then(|rest| {
+            rest.iter()
+                .position(|&b| STRING_STOP.get(usize::from(b)) != Some(&false))
+        });
         if let Some(len) = run
             && self.src.get(run_start + len) == Some(&b'"')
         {

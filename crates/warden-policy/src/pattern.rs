@@ -6,6 +6,8 @@
 //! `*` inside a tag value stays a literal star (IAM User Guide, "IAM policy
 //! elements: Variables and tags": special characters).
 
+use std::borrow::Cow;
+
 /// Something that gives the value of a policy variable by its lower-cased key.
 pub(crate) trait Vars {
     fn var(&self, key: &str) -> Option<&str>;
@@ -495,7 +497,12 @@ fn push_var(b: &mut Builder, body: &str, lowercase: bool) {
                 }
                 None => (body, None),
             };
-            let key = key.trim().to_lowercase();
+            let key = key.trim();
+            let key = if key.bytes().any(|c| c.is_ascii_uppercase() || !c.is_ascii()) {
+                Cow::Owned(key.to_lowercase())
+            } else {
+                Cow::Borrowed(key)
+            };
             match default {
                 Some(d) if lowercase => b.var(&key, Some(&d.to_lowercase())),
                 d => b.var(&key, d),

@@ -404,7 +404,7 @@ fn compile_statement(node: &Node, variables: bool, start: Position, end: Positio
         } else {
             Effect::Allow
         },
-        actions: strings(action_node)
+        actions: action_strings
             .into_iter()
             .map(|a| Pattern::compile(a, action_syntax))
             .collect(),

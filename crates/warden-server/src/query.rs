@@ -235,7 +235,7 @@ async fn serve(
         return Ok(render::xml(xml, request_id));
     }
     let op = ops::find(&request.action).ok_or_else(|| not_implemented(&request.action))?;
-    authorize(&authed, op, &request.input, &facts, trace)?;
+    authorize(app, &authed, op, &request.input, &facts, trace)?;
     let output = app.iam.execute(op, &authed.caller, &request.input, now).await?;
     let xml = warden_wire::encode_query_response(model, op.name, &output, request_id)?;
     Ok(render::xml(xml, request_id))
@@ -255,6 +255,7 @@ fn not_implemented(action: &str) -> ApiError {
 }
 
 fn authorize(
+    app: &App,
     authed: &Authenticated,
     op: &OpSpec,
     input: &Value,
@@ -275,6 +276,7 @@ fn authorize(
         Decision::ImplicitDeny => "implicitDeny",
     };
     if verdict.decision == Decision::Allowed {
+        app.iam.record_access(state.id.as_str(), &trace.principal, &action, facts.region, facts.now);
         return Ok(());
     }
     Err(ApiError::access_denied(authz::access_denied_message(

@@ -14,6 +14,7 @@ mod iam_entities;
 mod iam_mfa;
 mod iam_policies;
 mod iam_providers;
+mod iam_reports;
 mod oidc;
 mod protocol;
 mod simulator;
