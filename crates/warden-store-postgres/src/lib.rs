@@ -18,11 +18,19 @@ use tokio::sync::broadcast;
 use tokio_postgres::{AsyncMessage, NoTls};
 use warden_store::{AccountRecords, Change, Record, Store, StoreError};
 
-const CHANNEL: &str = "warden_commits";
+/// Notifications are per database, not per schema: the channel carries the schema's name
+/// so that deployments sharing a database in separate schemas don't wake each other.
+fn channel(schema: Option<&str>) -> String {
+    match schema {
+        Some(s) => format!("warden_commits_{s}"),
+        None => "warden_commits".to_owned(),
+    }
+}
 
 pub struct PostgresStore {
     pool: Pool,
     notifications: broadcast::Sender<String>,
+    channel: String,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -65,8 +73,9 @@ impl PostgresStore {
             schema::migrate(&mut client).await?;
         }
         let (notifications, _) = broadcast::channel(1024);
-        spawn_listener(config, notifications.clone()).await?;
-        Ok(Self { pool, notifications })
+        let channel = channel(schema);
+        spawn_listener(config, notifications.clone(), channel.clone()).await?;
+        Ok(Self { pool, notifications, channel })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
@@ -79,6 +88,7 @@ impl PostgresStore {
 async fn spawn_listener(
     config: tokio_postgres::Config,
     tx: broadcast::Sender<String>,
+    channel: String,
 ) -> Result<(), StoreError> {
     let (client, mut conn) = config.connect(NoTls).await.map_err(backend)?;
     let mut messages = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
@@ -88,7 +98,7 @@ async fn spawn_listener(
         // from a second task and keep the client alive for as long as we listen.
         let listen = tokio::spawn(async move {
             let r = client
-                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .batch_execute(&format!("LISTEN {channel}"))
                 .await
                 .map_err(|e| e.to_string());
             let _ = ready_tx.send(r);
@@ -235,7 +245,7 @@ impl Store for PostgresStore {
                 }
             }
         }
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &account])
+        tx.execute("SELECT pg_notify($1, $2)", &[&self.channel, &account])
             .await
             .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
