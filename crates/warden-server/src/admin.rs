@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use warden_iam::authz::{self, RequestFacts};
 use warden_policy::Decision;
-use warden_sigv4::{HttpRequest, Payload};
 use warden_types::AccountId;
 
 use crate::error::ApiError;
@@ -29,18 +28,8 @@ pub async fn create_account(app: &App, incoming: Incoming) -> Response {
 }
 
 async fn create(app: &App, incoming: &Incoming) -> Result<Value, ApiError> {
-    let headers: Vec<(&str, &str)> = incoming
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-        .collect();
-    let http = HttpRequest {
-        method: incoming.method.as_str(),
-        path: incoming.uri.path(),
-        query: incoming.uri.query().unwrap_or_default(),
-        headers: &headers,
-        payload: Payload::Bytes(&incoming.body),
-    };
+    let headers = incoming.header_pairs();
+    let http = incoming.sigv4(&headers);
     let signed = warden_sigv4::parse(&http)?.ok_or_else(auth::missing_authentication)?;
     let now = app.clock.now();
     let snapshot = app.iam.snapshot();

@@ -136,6 +136,28 @@ pub struct Incoming {
     pub peer: Option<SocketAddr>,
 }
 
+impl Incoming {
+    /// The header fields SigV4 sees (values that are not valid UTF-8 are left out, so a
+    /// signature over them fails).
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+            .collect()
+    }
+
+    /// The request as SigV4 verifies it.
+    pub fn sigv4<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> warden_sigv4::HttpRequest<'a> {
+        warden_sigv4::HttpRequest {
+            method: self.method.as_str(),
+            path: self.uri.path(),
+            query: self.uri.query().unwrap_or_default(),
+            headers,
+            payload: warden_sigv4::Payload::Bytes(&self.body),
+        }
+    }
+}
+
 async fn aws(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();

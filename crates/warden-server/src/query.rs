@@ -11,7 +11,7 @@ use warden_iam::AccountState;
 use warden_iam::authz::{self, RequestFacts};
 use warden_iam::ops::{self, OpSpec};
 use warden_policy::Decision;
-use warden_sigv4::{HttpRequest, Payload, SignedRequest};
+use warden_sigv4::{HttpRequest, SignedRequest};
 use warden_wire::ServiceModel;
 
 use crate::audit::AuditRecord;
@@ -93,18 +93,8 @@ async fn run(
     request_id: &str,
     trace: &mut Trace,
 ) -> (Protocol, Result<Response, ApiError>) {
-    let headers: Vec<(&str, &str)> = incoming
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-        .collect();
-    let http = HttpRequest {
-        method: incoming.method.as_str(),
-        path: incoming.uri.path(),
-        query: incoming.uri.query().unwrap_or_default(),
-        headers: &headers,
-        payload: Payload::Bytes(&incoming.body),
-    };
+    let headers = incoming.header_pairs();
+    let http = incoming.sigv4(&headers);
     let iam_protocol = Protocol::Query(warden_wire::iam());
     let signed = match warden_sigv4::parse(&http) {
         Ok(s) => s,
@@ -276,7 +266,13 @@ fn authorize(
         Decision::ImplicitDeny => "implicitDeny",
     };
     if verdict.decision == Decision::Allowed {
-        app.iam.record_access(state.id.as_str(), &trace.principal, &action, facts.region, facts.now);
+        app.iam.record_access(
+            state.id.as_str(),
+            &trace.principal,
+            &action,
+            facts.region,
+            facts.now,
+        );
         return Ok(());
     }
     Err(ApiError::access_denied(authz::access_denied_message(

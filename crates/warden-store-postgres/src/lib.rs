@@ -75,7 +75,11 @@ impl PostgresStore {
         let (notifications, _) = broadcast::channel(1024);
         let channel = channel(schema);
         spawn_listener(config, notifications.clone(), channel.clone()).await?;
-        Ok(Self { pool, notifications, channel })
+        Ok(Self {
+            pool,
+            notifications,
+            channel,
+        })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {

@@ -65,7 +65,10 @@ async fn commits_notify_other_nodes() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(got, "444444444444", "only this schema's commits are announced here");
+    assert_eq!(
+        got, "444444444444",
+        "only this schema's commits are announced here"
+    );
     // Node b now sees revision 1 and a stale commit from b is refused.
     assert!(b.commit("444444444444", 0, &[]).await.is_err());
     assert_eq!(b.commit("444444444444", 1, &[]).await.unwrap(), 2);

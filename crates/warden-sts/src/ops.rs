@@ -550,6 +550,20 @@ fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     Some((account, path_and_name.rsplit('/').next()?))
 }
 
+/// GetSessionToken and GetFederationToken are for long-term credentials: an IAM user
+/// (up to 36 hours) or the root user (one hour). Returns the user and the longest duration.
+fn long_term_caller(subject: &Subject, op: &str) -> Result<(Option<String>, i64), StsError> {
+    let refused = || StsError::access_denied(format!("Cannot call {op} with session credentials"));
+    if is_session(subject) {
+        return Err(refused());
+    }
+    match subject.caller {
+        Caller::Root { .. } => Ok((None, ONE_HOUR)),
+        Caller::User { user, .. } => Ok((Some(user.clone()), LONG_MAX)),
+        _ => Err(refused()),
+    }
+}
+
 fn get_session_token(
     sts: &Sts,
     state: &AccountState,
@@ -558,20 +572,7 @@ fn get_session_token(
     facts: &OpFacts,
     mfa: Option<OffsetDateTime>,
 ) -> Result<Value, StsError> {
-    if is_session(subject) {
-        return Err(StsError::access_denied(
-            "Cannot call GetSessionToken with session credentials",
-        ));
-    }
-    let (user, max) = match subject.caller {
-        Caller::Root { .. } => (None, ONE_HOUR),
-        Caller::User { user, .. } => (Some(user.clone()), LONG_MAX),
-        _ => {
-            return Err(StsError::access_denied(
-                "Cannot call GetSessionToken with session credentials",
-            ));
-        }
-    };
+    let (user, max) = long_term_caller(subject, "GetSessionToken")?;
     let default = if user.is_none() { ONE_HOUR } else { LONG_DEFAULT };
     let ttl = duration(
         input,
@@ -632,20 +633,7 @@ fn get_federation_token(
     facts: &OpFacts,
 ) -> Result<Value, StsError> {
     let name = input.str("Name")?;
-    if is_session(subject) {
-        return Err(StsError::access_denied(
-            "Cannot call GetFederationToken with session credentials",
-        ));
-    }
-    let (user, max) = match subject.caller {
-        Caller::Root { .. } => (None, ONE_HOUR),
-        Caller::User { user, .. } => (Some(user.clone()), LONG_MAX),
-        _ => {
-            return Err(StsError::access_denied(
-                "Cannot call GetFederationToken with session credentials",
-            ));
-        }
-    };
+    let (user, max) = long_term_caller(subject, "GetFederationToken")?;
     let arn = format!("arn:aws:sts::{}:federated-user/{name}", state.id);
     let policies = session_inputs(state, input)?;
     let mut context = base_context(state, subject, facts);
