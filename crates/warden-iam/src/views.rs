@@ -8,7 +8,7 @@ use crate::util::ts;
 
 fn boundary(arn: &Option<String>) -> Option<Value> {
     arn.as_ref()
-        .map(|a| json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": a}))
+        .map(|a| json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": a}))
 }
 
 pub fn tags(tags: &[Tag]) -> Value {

@@ -98,6 +98,10 @@ async fn group_and_managed_policies_grant_and_boundaries_limit() {
         .send()
         .await
         .unwrap();
+    let got = root.get_user().user_name("bob").send().await.unwrap();
+    let b = got.user().unwrap().permissions_boundary().unwrap();
+    assert_eq!(b.permissions_boundary_type(), Some(&aws_sdk_iam::types::PermissionsBoundaryAttachmentType::Policy));
+    assert_eq!(b.permissions_boundary_arn(), Some(boundary.as_str()));
     bob.get_user().user_name("bob").send().await.unwrap();
     let (c, m) = err(bob.list_users().send().await);
     assert_eq!(c, "AccessDenied");
