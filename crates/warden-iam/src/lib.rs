@@ -153,6 +153,7 @@ pub fn resource_arn(state: &AccountState, op: &OpSpec, input: &Value, caller: &C
         Target::PolicyArn("PolicyName") => {
             state.arn("policy", path(), input.opt_str("PolicyName").unwrap_or_default())
         }
+        Target::Built(build) => build(state, &input),
         Target::PolicyArn(member) | Target::ArnMember(member) => {
             input.opt_str(member).unwrap_or("*").to_owned()
         }

@@ -28,7 +28,7 @@ use super::Target::*;
 ops! { OPS {
     // INVARIANT: the resource of CreateVirtualMFADevice is `mfa/{path}{name}` in AWS; the
     // operations table has no target for it yet, so it is authorized on `*`.
-    "CreateVirtualMFADevice" => Any, Write(create);
+    "CreateVirtualMFADevice" => Built(new_device_arn), Write(create);
     "EnableMFADevice" => User("UserName"), Write(enable);
     "ResyncMFADevice" => User("UserName"), Write(resync);
     "DeactivateMFADevice" => User("UserName"), Write(deactivate);
@@ -522,6 +522,17 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// The ARN CreateVirtualMFADevice's device will have: `mfa/{path}{name}` (AWS's
+/// self-service MFA policy grants it on `mfa/${aws:username}`).
+fn new_device_arn(state: &AccountState, input: &Input) -> String {
+    let path = input.opt_str("Path").unwrap_or("/");
+    state.arn(
+        "mfa",
+        path,
+        input.opt_str("VirtualMFADeviceName").unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

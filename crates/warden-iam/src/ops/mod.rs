@@ -59,6 +59,9 @@ pub enum Target {
     InstanceProfile(&'static str),
     /// An ARN given as the named member (OIDC/SAML providers, MFA devices).
     ArnMember(&'static str),
+    /// An ARN the operation's own module builds from its input (the ARN a Create* will
+    /// give its new entity, e.g. `mfa/{path}{name}` for CreateVirtualMFADevice).
+    Built(fn(&AccountState, &Input) -> String),
 }
 
 #[derive(Clone, Copy)]

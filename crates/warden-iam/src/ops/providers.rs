@@ -21,7 +21,7 @@ use super::Target::*;
 ops! { OPS {
     // INVARIANT: AWS authorizes CreateOpenIDConnectProvider on `oidc-provider/{host}`; the
     // table's targets cannot derive that from `Url`, so it is authorized on `*`.
-    "CreateOpenIDConnectProvider" => Any, Write(create_oidc);
+    "CreateOpenIDConnectProvider" => Built(new_oidc_arn), Write(create_oidc);
     "GetOpenIDConnectProvider" => ArnMember("OpenIDConnectProviderArn"), Read(get_oidc);
     "ListOpenIDConnectProviders" => Any, Read(list_oidc);
     "DeleteOpenIDConnectProvider" => ArnMember("OpenIDConnectProviderArn"), Write(delete_oidc);
@@ -33,7 +33,7 @@ ops! { OPS {
     "ListOpenIDConnectProviderTags" => ArnMember("OpenIDConnectProviderArn"), Read(list_oidc_tags);
 
     // INVARIANT: as above, CreateSAMLProvider's `saml-provider/{Name}` is authorized on `*`.
-    "CreateSAMLProvider" => Any, Write(create_saml);
+    "CreateSAMLProvider" => Built(new_saml_arn), Write(create_saml);
     "GetSAMLProvider" => ArnMember("SAMLProviderArn"), Read(get_saml);
     "ListSAMLProviders" => Any, Read(list_saml);
     "UpdateSAMLProvider" => ArnMember("SAMLProviderArn"), Write(update_saml);
@@ -584,6 +584,23 @@ pub fn untag_saml(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamErr
 pub fn list_saml_tags(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
     let p = saml(state, input.str("SAMLProviderArn")?)?;
     list_tags(&p.tags, input)
+}
+
+/// The ARN CreateOpenIDConnectProvider's provider will have (`*` for a URL it refuses).
+fn new_oidc_arn(state: &AccountState, input: &Input) -> String {
+    match parse_oidc_url(input.opt_str("Url").unwrap_or_default()) {
+        Ok((_, key)) => format!("arn:aws:iam::{}:oidc-provider/{key}", state.id),
+        Err(_) => "*".to_owned(),
+    }
+}
+
+/// The ARN CreateSAMLProvider's provider will have.
+fn new_saml_arn(state: &AccountState, input: &Input) -> String {
+    format!(
+        "arn:aws:iam::{}:saml-provider/{}",
+        state.id,
+        input.opt_str("Name").unwrap_or_default()
+    )
 }
 
 #[cfg(test)]

@@ -100,7 +100,10 @@ async fn group_and_managed_policies_grant_and_boundaries_limit() {
         .unwrap();
     let got = root.get_user().user_name("bob").send().await.unwrap();
     let b = got.user().unwrap().permissions_boundary().unwrap();
-    assert_eq!(b.permissions_boundary_type(), Some(&aws_sdk_iam::types::PermissionsBoundaryAttachmentType::Policy));
+    assert_eq!(
+        b.permissions_boundary_type(),
+        Some(&aws_sdk_iam::types::PermissionsBoundaryAttachmentType::Policy)
+    );
     assert_eq!(b.permissions_boundary_arn(), Some(boundary.as_str()));
     bob.get_user().user_name("bob").send().await.unwrap();
     let (c, m) = err(bob.list_users().send().await);
@@ -209,5 +212,37 @@ async fn inactive_and_deleted_keys_stop_working() {
     assert_eq!(
         code(sts.get_caller_identity().send().await),
         "InvalidClientTokenId"
+    );
+}
+
+#[tokio::test]
+async fn self_service_mfa_policy_scopes_new_devices_to_the_user() {
+    let s = TestServer::start().await;
+    let keys = s.user_with_key("pat").await;
+    // The resource form of AWS's "manage your own MFA device" example policy.
+    let policy = allow("iam:CreateVirtualMFADevice", "arn:aws:iam::*:mfa/${aws:username}");
+    s.root_iam()
+        .put_user_policy()
+        .user_name("pat")
+        .policy_name("mfa")
+        .policy_document(policy)
+        .send()
+        .await
+        .unwrap();
+    let pat = s.iam(&keys);
+    pat.create_virtual_mfa_device()
+        .virtual_mfa_device_name("pat")
+        .send()
+        .await
+        .unwrap();
+    let (c, m) = err(pat
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("someone-else")
+        .send()
+        .await);
+    assert_eq!(c, "AccessDenied");
+    assert!(
+        m.contains(&format!("arn:aws:iam::{ACCOUNT_ID}:mfa/someone-else")),
+        "{m}"
     );
 }
