@@ -11,6 +11,9 @@ pub struct ApiError {
     pub message: String,
     pub status: u16,
     pub sender_fault: bool,
+    /// For AccessDenied: the sealed details DecodeAuthorizationMessage reveals, sent in
+    /// the `x-amz-encoded-authorization-message` header (AWS's message text is kept as is).
+    pub encoded_message: Option<String>,
 }
 
 impl ApiError {
@@ -20,6 +23,7 @@ impl ApiError {
             message: message.into(),
             status,
             sender_fault: status < 500,
+            encoded_message: None,
         }
     }
 
@@ -43,6 +47,7 @@ impl From<IamError> for ApiError {
             message: e.message(),
             status: e.status(),
             sender_fault: e.sender_fault(),
+            encoded_message: None,
         }
     }
 }
@@ -54,6 +59,7 @@ impl From<WireError> for ApiError {
             message: e.message(),
             status: e.http_status(),
             sender_fault: e.sender_fault(),
+            encoded_message: None,
         }
     }
 }
@@ -65,6 +71,7 @@ impl From<warden_sts::StsError> for ApiError {
             message: e.message,
             status: e.status,
             sender_fault: e.status < 500,
+            encoded_message: None,
         }
     }
 }
@@ -76,6 +83,7 @@ impl From<SigV4Error> for ApiError {
             message: e.message(),
             status: e.http_status(),
             sender_fault: e.is_sender_fault(),
+            encoded_message: None,
         }
     }
 }

@@ -275,12 +275,63 @@ fn authorize(
         );
         return Ok(());
     }
-    Err(ApiError::access_denied(authz::access_denied_message(
+    let mut err = ApiError::access_denied(authz::access_denied_message(
         &trace.principal,
         &action,
         &resource,
         &verdict,
-    )))
+    ));
+    let details = failure_details(&trace.principal, &action, &resource, &verdict, &context);
+    err.encoded_message = app.sts.encode_authorization_message(state.id.as_str(), &details);
+    Err(err)
+}
+
+/// What DecodeAuthorizationMessage reveals about a denial, in AWS's documented shape.
+fn failure_details(
+    principal_arn: &str,
+    action: &str,
+    resource: &str,
+    verdict: &warden_policy::Verdict,
+    context: &warden_policy::Context,
+) -> Value {
+    let conditions: Vec<Value> = context
+        .iter()
+        .map(|(key, value)| {
+            let values: Vec<Value> = match value {
+                warden_policy::ContextValue::Strings(v) => {
+                    v.iter().map(|s| serde_json::json!({"value": s})).collect()
+                }
+                other => vec![serde_json::json!({"value": context_text(other)})],
+            };
+            serde_json::json!({"key": key, "values": {"items": values}})
+        })
+        .collect();
+    let principal_id = context.get("aws:userid").map(context_text).unwrap_or_default();
+    serde_json::json!({
+        "allowed": false,
+        "explicitDeny": verdict.decision == Decision::ExplicitDeny,
+        "matchedStatements": {"items": []},
+        "failures": {"items": []},
+        "context": {
+            "principal": {"id": principal_id, "arn": principal_arn},
+            "action": action,
+            "resource": resource,
+            "conditions": {"items": conditions},
+        },
+    })
+}
+
+fn context_text(v: &warden_policy::ContextValue) -> String {
+    use warden_policy::ContextValue as V;
+    match v {
+        V::String(s) => s.clone(),
+        V::Strings(v) => v.join(","),
+        V::Number(n) => n.to_string(),
+        V::Bool(b) => b.to_string(),
+        V::Date(d) => warden_iam::util::ts(*d),
+        V::Ip(ip) => ip.to_string(),
+        V::Binary(b) => format!("{} bytes", b.len()),
+    }
 }
 
 /// `aws:RequestTag/k` and `aws:TagKeys` from an operation's `Tags` (or `TagKeys`).

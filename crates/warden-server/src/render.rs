@@ -34,7 +34,7 @@ pub fn xml(body: String, request_id: &str) -> Response {
 }
 
 pub fn error(protocol: Protocol, err: &ApiError, request_id: &str) -> Response {
-    let resp = match protocol {
+    let mut resp = match protocol {
         Protocol::Query(model) => {
             let ns = model.metadata.xml_namespace.as_deref().unwrap_or_default();
             let body =
@@ -53,5 +53,13 @@ pub fn error(protocol: Protocol, err: &ApiError, request_id: &str) -> Response {
             resp
         }
     };
+    if let Some(v) = err
+        .encoded_message
+        .as_deref()
+        .and_then(|m| HeaderValue::from_str(m).ok())
+    {
+        resp.headers_mut()
+            .insert("x-amz-encoded-authorization-message", v);
+    }
     with_request_id(resp, request_id)
 }

@@ -29,6 +29,10 @@ pub use web_identity::Fetcher;
 /// credentials costs what one signed with long-term keys does. Bounded.
 const SESSION_CACHE: usize = 20_000;
 
+fn message_purpose(account: &str) -> Vec<u8> {
+    format!("warden-authorization-message-v1:{account}").into_bytes()
+}
+
 pub struct Sts {
     iam: Arc<Iam>,
     oidc: web_identity::OidcKeys,
@@ -109,6 +113,37 @@ impl Sts {
             return Err(StsError::expired_token());
         }
         Ok(claims)
+    }
+
+    /// Seals an authorization failure's details for the caller's account; only
+    /// DecodeAuthorizationMessage in that account opens it.
+    pub fn encode_authorization_message(&self, account: &str, message: &serde_json::Value) -> Option<String> {
+        let plain = serde_json::to_vec(message).ok()?;
+        self.keyring
+            .load()
+            .seal_bytes(&message_purpose(account), &plain, rand::random())
+            .ok()
+    }
+
+    /// Opens an encoded authorization message of `account`.
+    pub fn decode_authorization_message(
+        &self,
+        account: &str,
+        encoded: &str,
+    ) -> Result<serde_json::Value, StsError> {
+        let invalid = || {
+            StsError::new(
+                "InvalidAuthorizationMessageException",
+                400,
+                "The encoded authorization message is invalid.",
+            )
+        };
+        let plain = self
+            .keyring
+            .load()
+            .open_bytes(&message_purpose(account), encoded.trim())
+            .map_err(|_| invalid())?;
+        serde_json::from_slice(&plain).map_err(|_| invalid())
     }
 
     fn seal(&self, claims: &SessionClaims) -> Result<String, StsError> {

@@ -58,6 +58,7 @@ pub async fn execute(
         }
         "GetFederationToken" => get_federation_token(sts, state, subject, &input, facts),
         "GetAccessKeyInfo" => access_key_info(sts, state, subject, &input, facts),
+        "DecodeAuthorizationMessage" => decode_message(sts, state, subject, &input, facts),
         other => Err(StsError::new(
             "NotImplemented",
             501,
@@ -669,6 +670,24 @@ fn get_federation_token(
         obj.insert("PackedPolicySize".into(), json!(p));
     }
     Ok(out)
+}
+
+fn decode_message(
+    sts: &Sts,
+    state: &AccountState,
+    subject: &Subject,
+    input: &Input,
+    facts: &OpFacts,
+) -> Result<Value, StsError> {
+    let encoded = input.str("EncodedMessage")?;
+    let context = base_context(state, subject, facts);
+    let action = "sts:DecodeAuthorizationMessage";
+    let verdict = authz::authorize_subject(state, subject, action, "*", &context, None, None);
+    if verdict.decision != Decision::Allowed {
+        return Err(denied(state, subject, action, "*", &verdict));
+    }
+    let decoded = sts.decode_authorization_message(state.id.as_str(), encoded)?;
+    Ok(json!({ "DecodedMessage": decoded.to_string() }))
 }
 
 fn access_key_info(

@@ -197,15 +197,28 @@ impl Keyring {
 
     /// Seals `claims` with the current key and the caller's fresh random `nonce`.
     pub fn seal(&self, claims: &SessionClaims, nonce: [u8; 12]) -> Result<String, TokenError> {
-        let key = self.current().ok_or(TokenError::EmptyKeyring)?;
         let plain = Zeroizing::new(serde_json::to_vec(claims).map_err(|_| TokenError::Encoding)?);
+        self.seal_bytes(AAD, &plain, nonce)
+    }
+
+    /// Opens a token: authentic and intact, or an error. Expiry is the caller's check
+    /// ([`SessionClaims::is_expired`]), so that it can answer `ExpiredToken`.
+    pub fn open(&self, token: &str) -> Result<SessionClaims, TokenError> {
+        let plain = Zeroizing::new(self.open_bytes(AAD, token)?);
+        serde_json::from_slice(&plain).map_err(|_| TokenError::Invalid)
+    }
+
+    /// Seals any bytes for `purpose` (the associated data: a blob sealed for one purpose
+    /// never opens for another), e.g. encoded authorization failure messages.
+    pub fn seal_bytes(&self, purpose: &[u8], plain: &[u8], nonce: [u8; 12]) -> Result<String, TokenError> {
+        let key = self.current().ok_or(TokenError::EmptyKeyring)?;
         let cipher = Aes256Gcm::new(key.key.as_ref().into());
         let sealed = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: &plain,
-                    aad: AAD,
+                    msg: plain,
+                    aad: purpose,
                 },
             )
             .map_err(|_| TokenError::Encoding)?;
@@ -216,9 +229,8 @@ impl Keyring {
         Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(raw)))
     }
 
-    /// Opens a token: authentic and intact, or an error. Expiry is the caller's check
-    /// ([`SessionClaims::is_expired`]), so that it can answer `ExpiredToken`.
-    pub fn open(&self, token: &str) -> Result<SessionClaims, TokenError> {
+    /// Opens what [`Keyring::seal_bytes`] sealed for the same `purpose`.
+    pub fn open_bytes(&self, purpose: &[u8], token: &str) -> Result<Vec<u8>, TokenError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Invalid);
         }
@@ -233,18 +245,15 @@ impl Keyring {
             .find(|k| k.id == id)
             .ok_or(TokenError::UnknownKey(id))?;
         let cipher = Aes256Gcm::new(key.key.as_ref().into());
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    Nonce::from_slice(nonce),
-                    Payload {
-                        msg: sealed,
-                        aad: AAD,
-                    },
-                )
-                .map_err(|_| TokenError::Invalid)?,
-        );
-        serde_json::from_slice(&plain).map_err(|_| TokenError::Invalid)
+        cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: purpose,
+                },
+            )
+            .map_err(|_| TokenError::Invalid)
     }
 }
 
@@ -314,6 +323,27 @@ mod tests {
         let c = claims();
         assert!(!c.is_expired(datetime!(2026-01-01 00:59 UTC)));
         assert!(c.is_expired(datetime!(2026-01-01 01:00 UTC)));
+    }
+
+    #[test]
+    fn sealed_bytes_are_bound_to_their_purpose() {
+        let ring = Keyring::new(vec![SealingKey::new(1, [1; 32])]).unwrap();
+        let sealed = ring
+            .seal_bytes(b"message:123456789012", b"hello", [4; 12])
+            .unwrap();
+        assert_eq!(
+            ring.open_bytes(b"message:123456789012", &sealed).unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            ring.open_bytes(b"message:210987654321", &sealed),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            ring.open(&sealed),
+            Err(TokenError::Invalid),
+            "not a session token"
+        );
     }
 
     proptest! {

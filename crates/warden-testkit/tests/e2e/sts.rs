@@ -815,3 +815,56 @@ async fn mfa_sessions_satisfy_mfa_conditions_and_codes_are_single_use() {
         "AccessDenied"
     );
 }
+
+#[tokio::test]
+async fn access_denied_carries_a_message_that_decodes() {
+    let s = TestServer::start().await;
+    let keys = s.user_with_key("quinn").await;
+    let denied = s
+        .iam(&keys)
+        .list_roles()
+        .send()
+        .await
+        .expect_err("a new user is denied");
+    let encoded = denied
+        .raw_response()
+        .and_then(|r| r.headers().get("x-amz-encoded-authorization-message"))
+        .expect("AccessDenied carries an encoded message")
+        .to_owned();
+    let sts = s.sts(&Keys::root());
+    let decoded = sts
+        .decode_authorization_message()
+        .encoded_message(&encoded)
+        .send()
+        .await
+        .unwrap();
+    let message: serde_json::Value = serde_json::from_str(decoded.decoded_message().unwrap()).unwrap();
+    assert_eq!(message["allowed"], false);
+    assert_eq!(message["explicitDeny"], false);
+    assert_eq!(message["context"]["action"], "iam:ListRoles");
+    assert_eq!(message["context"]["resource"], "*");
+    assert_eq!(
+        message["context"]["principal"]["arn"],
+        format!("arn:aws:iam::{ACCOUNT_ID}:user/quinn")
+    );
+    // Decoding needs sts:DecodeAuthorizationMessage; garbage is refused.
+    assert_eq!(
+        code(
+            s.sts(&keys)
+                .decode_authorization_message()
+                .encoded_message(&encoded)
+                .send()
+                .await
+        ),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code(
+            sts.decode_authorization_message()
+                .encoded_message("WST1garbage")
+                .send()
+                .await
+        ),
+        "InvalidAuthorizationMessageException"
+    );
+}
