@@ -14,6 +14,7 @@ mod policies;
 pub mod providers;
 pub mod reports;
 mod roles;
+pub mod service_access;
 pub mod simulator;
 mod tags;
 mod users;
@@ -97,6 +98,7 @@ pub static TABLES: &[&[OpSpec]] = &[
     reports::OPS,
     credentials::OPS,
     simulator::OPS,
+    service_access::OPS,
 ];
 
 use Target::*;

@@ -330,3 +330,61 @@ async fn malformed_documents_are_refused_with_a_reason() {
         "an identity policy may not name a principal"
     );
 }
+
+#[tokio::test]
+async fn policies_granting_service_access() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    iam.create_user().user_name("u").send().await.unwrap();
+    iam.create_group().group_name("g").send().await.unwrap();
+    iam.add_user_to_group()
+        .group_name("g")
+        .user_name("u")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("u")
+        .policy_name("s3-read")
+        .policy_document(allow("s3:Get*", "*"))
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("g")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    let out = iam
+        .list_policies_granting_service_access()
+        .arn(format!("arn:aws:iam::{ACCOUNT_ID}:user/u"))
+        .service_namespaces("s3")
+        .service_namespaces("iam")
+        .service_namespaces("ec2")
+        .send()
+        .await
+        .unwrap();
+    let entries = out.policies_granting_service_access();
+    assert_eq!(entries.len(), 3);
+    let s3 = &entries[0];
+    assert_eq!(s3.service_namespace(), Some("s3"));
+    assert_eq!(s3.policies()[0].policy_name(), "s3-read");
+    assert_eq!(s3.policies()[0].entity_name(), Some("u"));
+    assert_eq!(
+        entries[1].policies()[0].policy_arn(),
+        Some("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    );
+    assert!(entries[2].policies().is_empty(), "nothing grants ec2");
+    let missing = format!("arn:aws:iam::{ACCOUNT_ID}:user/nobody");
+    assert_eq!(
+        code(
+            iam.list_policies_granting_service_access()
+                .arn(missing)
+                .service_namespaces("s3")
+                .send()
+                .await
+        ),
+        "NoSuchEntity"
+    );
+}
