@@ -95,6 +95,7 @@ impl Iam {
                 created: now,
                 aliases: Vec::new(),
                 password_policy: None,
+                sts_token_version: 1,
             });
             tx.insert(AccessKey {
                 v: 1,

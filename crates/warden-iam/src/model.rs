@@ -287,6 +287,13 @@ pub struct AccountInfo {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub password_policy: Option<PasswordPolicy>,
+    /// SetSecurityTokenServicePreferences: 1 (`v1Token`) or 2 (`v2Token`); AWS's default is 1.
+    #[serde(default = "default_token_version")]
+    pub sts_token_version: u8,
+}
+
+fn default_token_version() -> u8 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

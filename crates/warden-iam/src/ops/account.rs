@@ -76,7 +76,20 @@ pub fn summary(state: &AccountState, _: &Input, _: &OpCtx) -> Result<Value, IamE
         "PolicySizeQuota": quota::MANAGED_POLICY_SIZE,
         "VersionsPerPolicyQuota": quota::VERSIONS_PER_POLICY,
         "SigningCertificatesPerUserQuota": 2,
-        "GlobalEndpointTokenVersion": 1,
+        "GlobalEndpointTokenVersion": state.info.as_ref().map_or(1, |i| i.sts_token_version),
         "AssumeRolePolicySizeQuota": quota::TRUST_POLICY_SIZE,
     }}))
+}
+
+/// SetSecurityTokenServicePreferences: which token version the global STS endpoint
+/// issues (reported by GetAccountSummary as GlobalEndpointTokenVersion).
+pub fn set_sts_preferences(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let version = match input.str("GlobalEndpointTokenVersion")? {
+        "v2Token" => 2,
+        _ => 1,
+    };
+    let mut info = account_info(&tx.state, ctx);
+    info.sts_token_version = version;
+    tx.put_info(info);
+    Ok(json!({}))
 }

@@ -227,6 +227,7 @@ pub(crate) fn account_info(state: &AccountState, ctx: &OpCtx) -> AccountInfo {
         created: ctx.now,
         aliases: Vec::new(),
         password_policy: None,
+        sts_token_version: 1,
     })
 }
 

@@ -203,6 +203,7 @@ ops! { CORE {
     "DeleteAccountAlias" => Any, Write(account::delete_alias);
     "ListAccountAliases" => Any, Read(account::list_aliases);
     "GetAccountSummary" => Any, Read(account::summary);
+    "SetSecurityTokenServicePreferences" => Any, Write(account::set_sts_preferences);
 }}
 
 /// The operation named `name`, if Warden implements it.

@@ -459,4 +459,19 @@ async fn account_alias_and_summary() {
         map.get(&aws_sdk_iam::types::SummaryKeyType::AccessKeysPerUserQuota),
         Some(&2)
     );
+    assert_eq!(
+        map.get(&aws_sdk_iam::types::SummaryKeyType::GlobalEndpointTokenVersion),
+        Some(&1)
+    );
+    iam.set_security_token_service_preferences()
+        .global_endpoint_token_version(aws_sdk_iam::types::GlobalEndpointTokenVersion::V2Token)
+        .send()
+        .await
+        .unwrap();
+    let summary = iam.get_account_summary().send().await.unwrap();
+    let version = summary
+        .summary_map()
+        .unwrap()
+        .get(&aws_sdk_iam::types::SummaryKeyType::GlobalEndpointTokenVersion);
+    assert_eq!(version, Some(&2));
 }
