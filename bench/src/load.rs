@@ -25,6 +25,8 @@ struct ConnResult {
     io_errors: u64,
     first_error: Option<String>,
     finished_at: Option<Instant>,
+    /// Answers received, warm-up included.
+    answered: u64,
 }
 
 pub struct Report {
@@ -35,6 +37,8 @@ pub struct Report {
     pub io_errors: u64,
     pub first_error: Option<String>,
     pub exhausted: bool,
+    /// Answers received, warm-up included (for CPU time per request).
+    pub answered: u64,
 }
 
 impl Report {
@@ -130,6 +134,7 @@ pub async fn run(addr: SocketAddr, plan: Plan) -> anyhow::Result<Report> {
         io_errors: 0,
         first_error: None,
         exhausted: false,
+        answered: 0,
     };
     let mut last_finish = measure_from;
     for t in tasks {
@@ -139,6 +144,7 @@ pub async fn run(addr: SocketAddr, plan: Plan) -> anyhow::Result<Report> {
             *report.statuses.entry(s).or_default() += n;
         }
         report.io_errors += r.io_errors;
+        report.answered += r.answered;
         if report.first_error.is_none() {
             report.first_error = r.first_error;
         }
@@ -197,6 +203,7 @@ async fn connection(
         match conn.roundtrip(request).await {
             Ok(answer) => {
                 let took = sent.elapsed();
+                out.answered += 1;
                 if measured {
                     out.latencies_us
                         .push(u32::try_from(took.as_micros()).unwrap_or(u32::MAX));

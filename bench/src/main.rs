@@ -249,6 +249,11 @@ impl Env {
         Some(format!("VmRSS {}  VmHWM {}", field("VmRSS:"), field("VmHWM:")))
     }
 
+    /// The server's CPU time so far (user + system, all threads).
+    fn server_cpu(&self) -> Option<Duration> {
+        cpu_time(self.spawned.as_ref()?.pid())
+    }
+
     /// One signed call as `keys`; fails unless the answer is 200.
     async fn call(&self, conn: &mut Conn, keys: &Keys, form: &str) -> anyhow::Result<String> {
         let req = iam_post(&self.host, keys, form, SystemTime::now())?;
@@ -258,6 +263,45 @@ impl Env {
         }
         Ok(answer.text())
     }
+}
+
+/// CPU time (user + system) of process `pid` from /proc (clock ticks of 1/100 s).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5); `after_name` starts at field 3.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// Prints how much CPU the server and the generator spent per answered request.
+fn print_cpu(
+    env: &Env,
+    server_before: Option<Duration>,
+    me_before: Option<Duration>,
+    wall: Duration,
+    answered: u64,
+) {
+    let per = |before: Option<Duration>, after: Option<Duration>| -> String {
+        match (before, after) {
+            (Some(b), Some(a)) if answered > 0 => {
+                let used = a.saturating_sub(b);
+                format!(
+                    "{:.1} µs/request ({:.2} cores busy)",
+                    used.as_secs_f64() * 1e6 / answered as f64,
+                    used.as_secs_f64() / wall.as_secs_f64().max(1e-9)
+                )
+            }
+            _ => "n/a".into(),
+        }
+    };
+    println!(
+        "cpu: server {}; generator {}",
+        per(server_before, env.server_cpu()),
+        per(me_before, cpu_time(std::process::id()))
+    );
 }
 
 fn xml_field(xml: &str, tag: &str) -> anyhow::Result<String> {
@@ -423,6 +467,7 @@ async fn get_user(
         load.connections * pool_size,
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let (server_before, me_before, wall) = (env.server_cpu(), cpu_time(std::process::id()), Instant::now());
     let report = load::run(
         env.addr,
         Plan {
@@ -441,6 +486,7 @@ async fn get_user(
         "{name}: GetUser as {caller_name}, {} connections, {users} users + {policies} policies stored, generator threads {}",
         load.connections, load.threads
     ));
+    print_cpu(&env, server_before, me_before, wall.elapsed(), report.answered);
     println!(
         "targets: >= 30000 requests/s: {}; p99 < 5 ms: {}; zero errors: {}",
         verdict(report.rate() >= 30_000.0),
@@ -479,6 +525,7 @@ async fn create_user(target: &Target, load: &Load, pool: usize) -> anyhow::Resul
         load.connections * pool,
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let (server_before, me_before, wall) = (env.server_cpu(), cpu_time(std::process::id()), Instant::now());
     let report = load::run(
         env.addr,
         Plan {
@@ -493,6 +540,7 @@ async fn create_user(target: &Target, load: &Load, pool: usize) -> anyhow::Resul
         "create-user: CreateUser as root, durable commits, {} connections, generator threads {}",
         load.connections, load.threads
     ));
+    print_cpu(&env, server_before, me_before, wall.elapsed(), report.answered);
     println!(
         "targets: >= 2000 requests/s: {}; zero errors: {}",
         verdict(report.rate() >= 2_000.0),

@@ -136,6 +136,16 @@ pub struct Incoming {
     pub peer: Option<SocketAddr>,
 }
 
+/// A request ID in AWS's UUID form: a random per-process base with a counter folded
+/// into its low bits, so IDs are unique without a `getrandom` call per request.
+fn request_id() -> String {
+    static BASE: std::sync::LazyLock<u128> = std::sync::LazyLock::new(|| uuid::Uuid::new_v4().as_u128());
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let bytes = (*BASE ^ u128::from(n)).to_be_bytes();
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+}
+
 impl Incoming {
     /// The header fields SigV4 sees (values that are not valid UTF-8 are left out, so a
     /// signature over them fails).
@@ -159,7 +169,7 @@ impl Incoming {
 }
 
 async fn aws(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = request_id();
     let (parts, body) = request.into_parts();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
