@@ -4,7 +4,16 @@
 //!
 //! ```no_run
 //! # async fn f(iam: std::sync::Arc<warden_iam::Iam>) -> Result<(), warden_sts::StsError> {
-//! let sts = warden_sts::Sts::open(iam, time::OffsetDateTime::now_utc()).await?;
+//! /// This deployment fetches no OIDC keys.
+//! struct Offline;
+//! #[async_trait::async_trait]
+//! impl warden_sts::Fetcher for Offline {
+//!     async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+//!         Err(format!("offline: {url}"))
+//!     }
+//! }
+//! let now = time::OffsetDateTime::now_utc();
+//! let sts = warden_sts::Sts::open(iam, std::sync::Arc::new(Offline), now).await?;
 //! # Ok(()) }
 //! ```
 
