@@ -131,6 +131,12 @@ pub fn update_trust(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamE
 
 pub fn delete(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
     let role = rules::role(&tx.state, input.str("RoleName")?)?;
+    if super::credentials::is_service_linked(role) {
+        return Err(IamError::UnmodifiableEntity(format!(
+            "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS",
+            role.name
+        )));
+    }
     let key = role.name.to_ascii_lowercase();
     let conflict = |what: &str| {
         Err(IamError::DeleteConflict(format!(

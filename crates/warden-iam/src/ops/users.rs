@@ -149,6 +149,20 @@ pub fn delete(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamError> 
     if !user.mfa_devices.is_empty() {
         return conflict("delete MFA device");
     }
+    if tx.state.ssh_public_keys.values().any(|k| k.user == key) {
+        return conflict("delete SSH public keys");
+    }
+    if tx
+        .state
+        .signing_certificates
+        .values()
+        .any(|c| c.user.as_deref() == Some(&key))
+    {
+        return conflict("delete signing certificates");
+    }
+    if tx.state.service_credentials.values().any(|c| c.user == key) {
+        return conflict("remove referenced objects");
+    }
     tx.delete::<User>(&key);
     Ok(json!({}))
 }

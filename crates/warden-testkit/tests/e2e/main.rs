@@ -10,6 +10,7 @@
 
 mod access;
 mod durability;
+mod iam_credentials;
 mod iam_entities;
 mod iam_mfa;
 mod iam_policies;
