@@ -221,6 +221,30 @@ impl TestServer {
         aws_sdk_sts::Client::from_conf(conf)
     }
 
+    /// Puts an inline policy on a user (as root).
+    pub async fn put_user_policy(&self, user: &str, name: &str, document: impl Into<String>) {
+        self.root_iam()
+            .put_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .expect("put user policy");
+    }
+
+    /// Puts an inline policy on a role (as root).
+    pub async fn put_role_policy(&self, role: &str, name: &str, document: impl Into<String>) {
+        self.root_iam()
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .expect("put role policy");
+    }
+
     /// Creates a user with an access key, returning the key.
     pub async fn user_with_key(&self, name: &str) -> Keys {
         let iam = self.root_iam();

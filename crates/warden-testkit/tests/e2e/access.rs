@@ -24,27 +24,15 @@ async fn new_user_is_denied_everything_with_aws_message() {
 async fn policy_changes_apply_to_the_next_request() {
     let s = TestServer::start().await;
     let keys = s.user_with_key("alice").await;
-    let root = s.root_iam();
     let alice = s.iam(&keys);
     assert_eq!(code(alice.list_users().send().await), "AccessDenied");
-    root.put_user_policy()
-        .user_name("alice")
-        .policy_name("list")
-        .policy_document(allow("iam:ListUsers", "*"))
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "list", allow("iam:ListUsers", "*"))
+        .await;
     alice.list_users().send().await.unwrap();
     let deny = doc(
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}),
     );
-    root.put_user_policy()
-        .user_name("alice")
-        .policy_name("deny")
-        .policy_document(deny)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "deny", deny).await;
     let (c, m) = err(alice.list_users().send().await);
     assert_eq!(c, "AccessDenied");
     assert!(
@@ -115,19 +103,12 @@ async fn group_and_managed_policies_grant_and_boundaries_limit() {
 async fn resource_arns_carry_paths_and_conditions_see_tags() {
     let s = TestServer::start().await;
     let keys = s.user_with_key("carol").await;
-    let root = s.root_iam();
     let carol = s.iam(&keys);
     let policy = doc(json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": format!("arn:aws:iam::{ACCOUNT_ID}:user/team/*"),
          "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}}
     ]}));
-    root.put_user_policy()
-        .user_name("carol")
-        .policy_name("p")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("carol", "p", policy).await;
     let tag = aws_sdk_iam::types::Tag::builder()
         .key("team")
         .value("blue")
@@ -168,13 +149,7 @@ async fn users_act_on_themselves_without_user_name() {
         "iam:*AccessKey*",
         &format!("arn:aws:iam::{ACCOUNT_ID}:user/${{aws:username}}"),
     );
-    root.put_user_policy()
-        .user_name("dana")
-        .policy_name("self")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("dana", "self", policy).await;
     let dana = s.iam(&keys);
     let listed = dana.list_access_keys().send().await.unwrap();
     assert_eq!(listed.access_key_metadata()[0].user_name(), Some("dana"));
@@ -221,14 +196,7 @@ async fn self_service_mfa_policy_scopes_new_devices_to_the_user() {
     let keys = s.user_with_key("pat").await;
     // The resource form of AWS's "manage your own MFA device" example policy.
     let policy = allow("iam:CreateVirtualMFADevice", "arn:aws:iam::*:mfa/${aws:username}");
-    s.root_iam()
-        .put_user_policy()
-        .user_name("pat")
-        .policy_name("mfa")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("pat", "mfa", policy).await;
     let pat = s.iam(&keys);
     pat.create_virtual_mfa_device()
         .virtual_mfa_device_name("pat")

@@ -45,14 +45,7 @@ async fn role(s: &TestServer, name: &str, principal: serde_json::Value) -> Strin
 /// A user allowed to assume any role.
 async fn assumer(s: &TestServer, name: &str) -> Keys {
     let keys = s.user_with_key(name).await;
-    s.root_iam()
-        .put_user_policy()
-        .user_name(name)
-        .policy_name("assume")
-        .policy_document(allow("sts:*", "*"))
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy(name, "assume", allow("sts:*", "*")).await;
     keys
 }
 
@@ -459,14 +452,8 @@ async fn role_chaining_is_capped_at_one_hour() {
         json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:role/first")}),
     )
     .await;
-    s.root_iam()
-        .put_role_policy()
-        .role_name("first")
-        .policy_name("assume")
-        .policy_document(allow("sts:AssumeRole", "*"))
-        .send()
-        .await
-        .unwrap();
+    s.put_role_policy("first", "assume", allow("sts:AssumeRole", "*"))
+        .await;
     let out = s
         .sts(&assumer(&s, "hank").await)
         .assume_role()
@@ -573,14 +560,7 @@ async fn cross_account_needs_both_sides() {
 async fn session_tokens_for_users_and_not_for_sessions() {
     let s = TestServer::start().await;
     let keys = s.user_with_key("jo").await;
-    s.root_iam()
-        .put_user_policy()
-        .user_name("jo")
-        .policy_name("p")
-        .policy_document(allow("iam:ListUsers", "*"))
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("jo", "p", allow("iam:ListUsers", "*")).await;
     let out = s.sts(&keys).get_session_token().send().await.unwrap();
     let session = keys_of(out.credentials().unwrap());
     let who = s.sts(&session).get_caller_identity().send().await.unwrap();
@@ -610,15 +590,13 @@ async fn session_tokens_for_users_and_not_for_sessions() {
 async fn federation_tokens_narrow_the_user() {
     let s = TestServer::start().await;
     let keys = s.user_with_key("kim").await;
-    s.root_iam()
-        .put_user_policy()
-        .user_name("kim")
-        .policy_name("p")
-        .policy_document(doc(json!({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["iam:List*", "sts:GetFederationToken"], "Resource": "*"}]})))
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy(
+        "kim",
+        "p",
+        doc(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:List*", "sts:GetFederationToken"], "Resource": "*"}]})),
+    )
+    .await;
     let sts = s.sts(&keys);
     let out = sts
         .get_federation_token()
@@ -679,14 +657,7 @@ async fn revoking_sessions_with_token_issue_time() {
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
         "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}]}),
     );
-    s.root_iam()
-        .put_role_policy()
-        .role_name("app")
-        .policy_name("AWSRevokeOlderSessions")
-        .policy_document(revoke)
-        .send()
-        .await
-        .unwrap();
+    s.put_role_policy("app", "AWSRevokeOlderSessions", revoke).await;
     let (c, m) = err(s.iam(&old).list_users().send().await);
     assert_eq!(c, "AccessDenied");
     assert!(m.contains("explicit deny"), "{m}");
