@@ -37,6 +37,12 @@ ops! { OPS {
     "ListSigningCertificates" => Target::User("UserName"), Read(list_signing_certs);
     "UpdateSigningCertificate" => Target::User("UserName"), Write(update_signing_cert);
     "DeleteSigningCertificate" => Target::User("UserName"), Write(delete_signing_cert);
+
+    "CreateServiceSpecificCredential" => Target::User("UserName"), Write(create_service_credential);
+    "ListServiceSpecificCredentials" => Target::User("UserName"), Read(list_service_credentials);
+    "UpdateServiceSpecificCredential" => Target::User("UserName"), Write(update_service_credential);
+    "ResetServiceSpecificCredential" => Target::User("UserName"), Write(reset_service_credential);
+    "DeleteServiceSpecificCredential" => Target::User("UserName"), Write(delete_service_credential);
 }}
 
 /// At most five SSH public keys and two signing certificates per user (IAM quotas).
@@ -1059,6 +1065,152 @@ pub fn update_signing_cert(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Va
 pub fn delete_signing_cert(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
     let c = owned_cert(&tx.state, input, ctx)?;
     tx.delete::<SigningCertificate>(&c.id);
+    Ok(json!({}))
+}
+
+// ---------------------------------------------------------------------------------
+// Service-specific credentials
+// ---------------------------------------------------------------------------------
+
+/// The services that take a user name and password (CodeCommit, Keyspaces).
+const CREDENTIAL_SERVICES: &[&str] = &["codecommit.amazonaws.com", "cassandra.amazonaws.com"];
+/// At most two credentials per user and service (IAM quotas).
+const CREDENTIALS_PER_SERVICE: usize = 2;
+
+fn check_service(service: &str) -> Result<(), IamError> {
+    if CREDENTIAL_SERVICES.contains(&service) {
+        Ok(())
+    } else {
+        Err(IamError::NoSuchEntity(format!(
+            "No such service {service} is supported for Service Specific Credentials"
+        )))
+    }
+}
+
+fn credential_view(state: &AccountState, c: &ServiceCredential) -> Value {
+    let user = state
+        .users
+        .get(&c.user)
+        .map_or(c.user.as_str(), |u| u.name.as_str());
+    json!({
+        "UserName": user,
+        "ServiceName": c.service,
+        "ServiceUserName": c.service_user_name,
+        "ServiceSpecificCredentialId": c.id,
+        "Status": c.status.as_str(),
+        "CreateDate": ts(c.created),
+    })
+}
+
+/// A new service password: 32 random bytes in base64 (44 characters, as AWS's are).
+fn new_password() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill(&mut bytes);
+    STANDARD.encode(bytes)
+}
+
+fn with_password(ctx: &OpCtx, mut c: ServiceCredential) -> (ServiceCredential, String) {
+    let password = new_password();
+    c.password_sealed = ctx.sealer.seal(&password, &c.id);
+    c.password = Some(warden_types::Secret::new(password.clone()));
+    (c, password)
+}
+
+pub fn create_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let user = rules::user(&tx.state, input.str("UserName")?)?.clone();
+    let service = input.str("ServiceName")?;
+    check_service(service)?;
+    let key = user.name.to_ascii_lowercase();
+    let count = tx
+        .state
+        .service_credentials
+        .values()
+        .filter(|c| c.user == key && c.service == service)
+        .count();
+    if count >= CREDENTIALS_PER_SERVICE {
+        return Err(IamError::LimitExceeded(format!(
+            "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {CREDENTIALS_PER_SERVICE}"
+        )));
+    }
+    let c = ServiceCredential {
+        v: 1,
+        id: random_id("ACCA", 21),
+        user: key,
+        service: service.to_owned(),
+        service_user_name: format!("{}-at-{}", user.name, tx.state.id.as_str()),
+        password_sealed: String::new(),
+        password: None,
+        status: KeyStatus::Active,
+        created: ctx.now,
+    };
+    let (c, password) = with_password(ctx, c);
+    let mut view = credential_view(&tx.state, &c);
+    if let Some(obj) = view.as_object_mut() {
+        obj.insert("ServicePassword".into(), json!(password));
+    }
+    tx.insert(c);
+    Ok(json!({ "ServiceSpecificCredential": view }))
+}
+
+pub fn list_service_credentials(state: &AccountState, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let service = input.opt_str("ServiceName");
+    if let Some(s) = service {
+        check_service(s)?;
+    }
+    let user = if input.opt_bool("AllUsers") == Some(true) {
+        None
+    } else {
+        match rules::user_or_caller(state, input, ctx.caller)? {
+            Some(u) => Some(u.name.to_ascii_lowercase()),
+            // The root user has no service-specific credentials.
+            None => return Ok(json!({ "ServiceSpecificCredentials": [], "IsTruncated": false })),
+        }
+    };
+    let mut out = Map::new();
+    let creds = page(
+        state.service_credentials.iter().filter(|(_, c)| {
+            user.as_ref().is_none_or(|u| &c.user == u) && service.is_none_or(|s| c.service == s)
+        }),
+        input,
+        &mut out,
+    )?;
+    let creds: Vec<Value> = creds.into_iter().map(|c| credential_view(state, c)).collect();
+    out.insert("ServiceSpecificCredentials".into(), Value::Array(creds));
+    Ok(Value::Object(out))
+}
+
+fn owned_credential(state: &AccountState, input: &Input, ctx: &OpCtx) -> Result<ServiceCredential, IamError> {
+    let user = rules::user_or_caller(state, input, ctx.caller)?.map(|u| u.name.to_ascii_lowercase());
+    let id = input.str("ServiceSpecificCredentialId")?;
+    state
+        .service_credentials
+        .get(id)
+        .filter(|c| user.as_ref() == Some(&c.user))
+        .cloned()
+        .ok_or_else(|| IamError::NoSuchEntity(format!("No such credential {id} exists")))
+}
+
+pub fn update_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let mut c = owned_credential(&tx.state, input, ctx)?;
+    c.status = status(input)?;
+    tx.put(c);
+    Ok(json!({}))
+}
+
+pub fn reset_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let c = owned_credential(&tx.state, input, ctx)?;
+    let (c, password) = with_password(ctx, c);
+    let mut view = credential_view(&tx.state, &c);
+    if let Some(obj) = view.as_object_mut() {
+        obj.insert("ServicePassword".into(), json!(password));
+    }
+    tx.put(c);
+    Ok(json!({ "ServiceSpecificCredential": view }))
+}
+
+pub fn delete_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let c = owned_credential(&tx.state, input, ctx)?;
+    tx.delete::<ServiceCredential>(&c.id);
     Ok(json!({}))
 }
 

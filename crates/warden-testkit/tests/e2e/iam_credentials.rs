@@ -462,3 +462,118 @@ async fn signing_certificates_lifecycle() {
     assert_eq!(list.certificates().len(), 1);
     assert_eq!(list.certificates()[0].certificate_id(), root.certificate_id());
 }
+
+#[tokio::test]
+async fn service_specific_credentials_lifecycle() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    iam.create_user().user_name("dev").send().await.unwrap();
+    let create = |service: &'static str| {
+        iam.create_service_specific_credential()
+            .user_name("dev")
+            .service_name(service)
+            .send()
+    };
+    let c = create("codecommit.amazonaws.com")
+        .await
+        .unwrap()
+        .service_specific_credential
+        .unwrap();
+    assert_eq!(c.service_user_name(), format!("dev-at-{ACCOUNT_ID}"));
+    assert_eq!(c.service_password().len(), 44);
+    assert_eq!(c.status(), &StatusType::Active);
+    assert_eq!(c.service_name(), "codecommit.amazonaws.com");
+    let id = c.service_specific_credential_id().to_owned();
+
+    let (code_, m) = err(create("lambda.amazonaws.com").await);
+    assert_eq!(code_, "NoSuchEntity");
+    assert_eq!(
+        m,
+        "No such service lambda.amazonaws.com is supported for Service Specific Credentials"
+    );
+    let (code_, m) = err(iam
+        .create_service_specific_credential()
+        .user_name("ghost")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await);
+    assert_eq!(
+        (code_.as_str(), m.as_str()),
+        ("NoSuchEntity", "The user with name ghost cannot be found.")
+    );
+
+    // Two per user and service.
+    create("codecommit.amazonaws.com").await.unwrap();
+    assert_eq!(code(create("codecommit.amazonaws.com").await), "LimitExceeded");
+    create("cassandra.amazonaws.com").await.unwrap();
+    let list = iam
+        .list_service_specific_credentials()
+        .user_name("dev")
+        .service_name("cassandra.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.service_specific_credentials().len(), 1);
+    let all = iam
+        .list_service_specific_credentials()
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.service_specific_credentials().len(), 3);
+
+    iam.update_service_specific_credential()
+        .user_name("dev")
+        .service_specific_credential_id(&id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let reset = iam
+        .reset_service_specific_credential()
+        .user_name("dev")
+        .service_specific_credential_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential
+        .unwrap();
+    assert_eq!(reset.status(), &StatusType::Inactive);
+    assert_ne!(reset.service_password(), c.service_password());
+    let (code_, m) = err(iam
+        .delete_service_specific_credential()
+        .user_name("dev")
+        .service_specific_credential_id("satisfiesregexbutstillinvalid")
+        .send()
+        .await);
+    assert_eq!(
+        (code_.as_str(), m.as_str()),
+        (
+            "NoSuchEntity",
+            "No such credential satisfiesregexbutstillinvalid exists"
+        )
+    );
+
+    // A user with service-specific credentials cannot be deleted (AWS's wording).
+    let (code_, m) = err(iam.delete_user().user_name("dev").send().await);
+    assert_eq!(code_, "DeleteConflict");
+    assert_eq!(m, "Cannot delete entity, must remove referenced objects first.");
+    let s = s.restart().await;
+    let iam = s.root_iam();
+    for c in iam
+        .list_service_specific_credentials()
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credentials()
+    {
+        iam.delete_service_specific_credential()
+            .user_name("dev")
+            .service_specific_credential_id(c.service_specific_credential_id())
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.delete_user().user_name("dev").send().await.unwrap();
+}
