@@ -38,6 +38,12 @@ ops! { OPS {
     "UpdateSigningCertificate" => Target::User("UserName"), Write(update_signing_cert);
     "DeleteSigningCertificate" => Target::User("UserName"), Write(delete_signing_cert);
 
+    "UploadServerCertificate" => Built(server_cert_arn), Write(upload_server_cert);
+    "GetServerCertificate" => Built(server_cert_arn), Read(get_server_cert);
+    "ListServerCertificates" => Any, Read(list_server_certs);
+    "UpdateServerCertificate" => Built(server_cert_arn), Write(update_server_cert);
+    "DeleteServerCertificate" => Built(server_cert_arn), Write(delete_server_cert);
+
     "CreateServiceSpecificCredential" => Target::User("UserName"), Write(create_service_credential);
     "ListServiceSpecificCredentials" => Target::User("UserName"), Read(list_service_credentials);
     "UpdateServiceSpecificCredential" => Target::User("UserName"), Write(update_service_credential);
@@ -1211,6 +1217,273 @@ pub fn reset_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Resu
 pub fn delete_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
     let c = owned_credential(&tx.state, input, ctx)?;
     tx.delete::<ServiceCredential>(&c.id);
+    Ok(json!({}))
+}
+
+// ---------------------------------------------------------------------------------
+// Server certificates
+// ---------------------------------------------------------------------------------
+
+/// At most 20 server certificates per account (IAM quotas).
+const SERVER_CERTS_PER_ACCOUNT: usize = 20;
+
+fn server_cert_arn(state: &AccountState, input: &Input) -> String {
+    let name = input.opt_str("ServerCertificateName").unwrap_or_default();
+    let path = match state.server_certificates.get(&name.to_ascii_lowercase()) {
+        Some(c) => c.path.clone(),
+        None => rules::path(input, "Path").to_owned(),
+    };
+    state.arn("server-certificate", &path, name)
+}
+
+fn server_cert<'a>(state: &'a AccountState, name: &str) -> Result<&'a ServerCertificate, IamError> {
+    state
+        .server_certificates
+        .get(&name.to_ascii_lowercase())
+        .ok_or_else(|| {
+            IamError::NoSuchEntity(format!(
+                "The Server Certificate with name {name} cannot be found."
+            ))
+        })
+}
+
+fn server_cert_meta(state: &AccountState, c: &ServerCertificate) -> Value {
+    json!({
+        "Path": c.path,
+        "ServerCertificateName": c.name,
+        "ServerCertificateId": c.id,
+        "Arn": state.arn("server-certificate", &c.path, &c.name),
+        "UploadDate": ts(c.uploaded),
+        "Expiration": ts(c.expiration),
+    })
+}
+
+/// What identifies a public key: the RSA modulus or the EC point.
+#[derive(Debug, PartialEq, Eq)]
+enum KeyId {
+    Rsa(Vec<u8>),
+    Ec(Vec<u8>),
+}
+
+/// The public key of a DER certificate.
+fn cert_key(der: &[u8]) -> Option<KeyId> {
+    let (_, cert, _) = tlv(der)?;
+    let (_, tbs, _) = tlv(cert)?;
+    let (mut tag, _, mut rest) = tlv(tbs)?;
+    if tag == 0xa0 {
+        (tag, _, rest) = tlv(rest)?;
+    }
+    if tag != 0x02 {
+        return None;
+    }
+    // signature algorithm, issuer, validity, subject, then the key.
+    for _ in 0..4 {
+        (_, _, rest) = tlv(rest)?;
+    }
+    let (0x30, spki, _) = tlv(rest)? else { return None };
+    let (0x30, alg, rest) = tlv(spki)? else {
+        return None;
+    };
+    let (0x03, bits, _) = tlv(rest)? else { return None };
+    let (_, key) = bits.split_first()?;
+    let (0x06, oid, _) = tlv(alg)? else { return None };
+    if oid == OID_RSA {
+        let (0x30, seq, _) = tlv(key)? else { return None };
+        let (0x02, n, _) = tlv(seq)? else { return None };
+        Some(KeyId::Rsa(strip_zeros(n)))
+    } else {
+        Some(KeyId::Ec(key.to_vec()))
+    }
+}
+
+/// The public key of a PEM private key (`RSA PRIVATE KEY`, `EC PRIVATE KEY` or PKCS#8
+/// `PRIVATE KEY`); `Ok(None)` for a key that parses but does not carry its public half.
+fn private_key(pem: &str) -> Option<Option<KeyId>> {
+    let mut lines = pem.trim().lines().map(str::trim);
+    let label = lines
+        .next()?
+        .strip_prefix("-----BEGIN ")?
+        .strip_suffix("-----")?
+        .to_owned();
+    let mut b64 = String::new();
+    for l in lines {
+        if l == format!("-----END {label}-----") {
+            let der = STANDARD.decode(&b64).ok()?;
+            return match label.as_str() {
+                "RSA PRIVATE KEY" => rsa_private(&der).map(Some),
+                "EC PRIVATE KEY" => ec_private(&der),
+                "PRIVATE KEY" => {
+                    let (0x30, seq, _) = tlv(&der)? else { return None };
+                    let (0x02, _, rest) = tlv(seq)? else { return None };
+                    let (0x30, alg, rest) = tlv(rest)? else {
+                        return None;
+                    };
+                    let (0x04, key, _) = tlv(rest)? else { return None };
+                    let (0x06, oid, _) = tlv(alg)? else { return None };
+                    if oid == OID_RSA {
+                        rsa_private(key).map(Some)
+                    } else if oid == OID_EC {
+                        ec_private(key)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+        }
+        b64.push_str(l);
+    }
+    None
+}
+
+fn rsa_private(der: &[u8]) -> Option<KeyId> {
+    let (0x30, seq, _) = tlv(der)? else { return None };
+    let (0x02, _, rest) = tlv(seq)? else { return None };
+    let (0x02, n, _) = tlv(rest)? else { return None };
+    Some(KeyId::Rsa(strip_zeros(n)))
+}
+
+fn ec_private(der: &[u8]) -> Option<Option<KeyId>> {
+    let (0x30, seq, _) = tlv(der)? else { return None };
+    let (0x02, _, rest) = tlv(seq)? else { return None };
+    let (0x04, _, mut rest) = tlv(rest)? else {
+        return None;
+    };
+    while !rest.is_empty() {
+        let (tag, content, r) = tlv(rest)?;
+        if tag == 0xa1 {
+            let (0x03, bits, _) = tlv(content)? else {
+                return None;
+            };
+            return Some(Some(KeyId::Ec(bits.get(1..)?.to_vec())));
+        }
+        rest = r;
+    }
+    Some(None)
+}
+
+pub fn upload_server_cert(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError> {
+    let name = input.str("ServerCertificateName")?;
+    let key = name.to_ascii_lowercase();
+    if tx.state.server_certificates.contains_key(&key) {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "The Server Certificate with name {name} already exists."
+        )));
+    }
+    if tx.state.server_certificates.len() >= SERVER_CERTS_PER_ACCOUNT {
+        return Err(IamError::LimitExceeded(format!(
+            "Cannot exceed quota for ServerCertificatesPerAccount: {SERVER_CERTS_PER_ACCOUNT}"
+        )));
+    }
+    let tags = input.tags("Tags");
+    rules::check_tags(&tags)?;
+    let body = input.str("CertificateBody")?;
+    let der = single_certificate(body, ctx.now)?;
+    let info = parse_der_certificate(&der)
+        .ok_or_else(|| other("MalformedCertificate", 400, "Unable to parse certificate."))?;
+    let chain = input.opt_str("CertificateChain");
+    if chain.is_some_and(|c| pem_certificates(c).is_none()) {
+        return Err(other(
+            "MalformedCertificate",
+            400,
+            "Unable to parse certificate chain. Please ensure the chain is in PEM format.",
+        ));
+    }
+    let pk = input.str("PrivateKey")?;
+    let public =
+        private_key(pk).ok_or_else(|| other("MalformedCertificate", 400, "Unable to parse private key."))?;
+    if public.is_some_and(|p| cert_key(&der).as_ref() != Some(&p)) {
+        return Err(other(
+            "KeyPairMismatch",
+            400,
+            "The public key certificate and the private key do not match.",
+        ));
+    }
+    let id = new_id(IdKind::ServerCertificate);
+    let c = ServerCertificate {
+        v: 1,
+        name: name.to_owned(),
+        private_key_sealed: ctx.sealer.seal(pk, &id),
+        private_key: Some(warden_types::Secret::new(pk.to_owned())),
+        id,
+        path: rules::path(input, "Path").to_owned(),
+        body: body.to_owned(),
+        chain: chain.map(str::to_owned),
+        uploaded: ctx.now,
+        expiration: info.not_after,
+        tags,
+    };
+    let mut out = json!({ "ServerCertificateMetadata": server_cert_meta(&tx.state, &c) });
+    if let (Some(obj), false) = (out.as_object_mut(), c.tags.is_empty()) {
+        obj.insert("Tags".into(), views::tags(&c.tags));
+    }
+    tx.insert(c);
+    Ok(out)
+}
+
+pub fn get_server_cert(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
+    let c = server_cert(state, input.str("ServerCertificateName")?)?;
+    let mut v = json!({
+        "ServerCertificateMetadata": server_cert_meta(state, c),
+        "CertificateBody": c.body,
+        "Tags": views::tags(&c.tags),
+    });
+    if let (Some(obj), Some(chain)) = (v.as_object_mut(), &c.chain) {
+        obj.insert("CertificateChain".into(), json!(chain));
+    }
+    Ok(json!({ "ServerCertificate": v }))
+}
+
+pub fn list_server_certs(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
+    let prefix = rules::path(input, "PathPrefix");
+    let mut out = Map::new();
+    let certs = page(
+        state
+            .server_certificates
+            .iter()
+            .filter(|(_, c)| c.path.starts_with(prefix)),
+        input,
+        &mut out,
+    )?;
+    let certs: Vec<Value> = certs.into_iter().map(|c| server_cert_meta(state, c)).collect();
+    out.insert("ServerCertificateMetadataList".into(), Value::Array(certs));
+    Ok(Value::Object(out))
+}
+
+pub fn update_server_cert(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
+    let mut c = server_cert(&tx.state, input.str("ServerCertificateName")?)?.clone();
+    let old_key = c.name.to_ascii_lowercase();
+    if let Some(path) = input.opt_str("NewPath") {
+        c.path = path.to_owned();
+    }
+    match input.opt_str("NewServerCertificateName") {
+        Some(new) if new.to_ascii_lowercase() != old_key => {
+            if tx
+                .state
+                .server_certificates
+                .contains_key(&new.to_ascii_lowercase())
+            {
+                return Err(IamError::EntityAlreadyExists(format!(
+                    "The Server Certificate with name {new} already exists."
+                )));
+            }
+            c.name = new.to_owned();
+            tx.delete::<ServerCertificate>(&old_key);
+            tx.insert(c);
+        }
+        Some(new) => {
+            c.name = new.to_owned();
+            tx.put(c);
+        }
+        None => tx.put(c),
+    }
+    Ok(json!({}))
+}
+
+pub fn delete_server_cert(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
+    let c = server_cert(&tx.state, input.str("ServerCertificateName")?)?;
+    let key = c.name.to_ascii_lowercase();
+    tx.delete::<ServerCertificate>(&key);
     Ok(json!({}))
 }
 

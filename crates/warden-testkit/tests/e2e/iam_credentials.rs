@@ -32,6 +32,14 @@ const CERTS: [&str; 3] = [
     "-----BEGIN CERTIFICATE-----\nMIIBlTCCATugAwIBAgIUZ6iCUuEnsB1wbStInR8h+d2Y6tgwCgYIKoZIzj0EAwIw\nHzEdMBsGA1UEAwwUc2lnbmluZzMuZXhhbXBsZS5jb20wIBcNMjYxMTIzMjEyMDU5\nWhgPMjEyNjEwMzAyMTIwNTlaMB8xHTAbBgNVBAMMFHNpZ25pbmczLmV4YW1wbGUu\nY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOq7QSYk1EXpLilMWJECsNyTK\n1CQgbWudPEDSkn0bM4zsQv9vvpv4+3khaqFGSEb6v5iw4SVg77PKQse85xcM6qNT\nMFEwHQYDVR0OBBYEFOFOTKtfrikEiIwVrrTZmGUyukRsMB8GA1UdIwQYMBaAFOFO\nTKtfrikEiIwVrrTZmGUyukRsMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\nSAAwRQIgQMhCGPjKPvV3YWscTOSDMv00XpLnVh8Zytrs6BCaIWUCIQCZ5O1U0rkm\n5/bGRyZjm9dptAitYDbYG/ztH7bP3g5OZw==\n-----END CERTIFICATE-----\n",
 ];
 
+/// The private keys of `CERTS[0]` and `CERTS[1]` (PKCS#8), and of `CERTS[0]` again in
+/// the SEC 1 form (`openssl ec`).
+const KEYS: [&str; 2] = [
+    "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgc4EVM7CZmqcw+9gY\nbZw9VchdAKM0x1K02JAbi5KsV++hRANCAAQBk9xmwECOy6/4brcQrnsJ7tTydm8y\nESIs80xiN+DH06Xo0Gsh5C9QrffqewBi8X3zSruDwJFeLV9i7++a+kd4\n-----END PRIVATE KEY-----\n",
+    "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg3jqhQ+ItyiSKVZaJ\ngTtJWGrpkKqx+UZpqGGhXs6rf/KhRANCAAQN/j2SSusC4qooRwEN//tZWodWYcTe\np0IgU/KpHwMUXnJulHoGYHF1JmKAdGp+UTj28te19Ze0D6pc9R4255zj\n-----END PRIVATE KEY-----\n",
+];
+const KEY0_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIHOBFTOwmZqnMPvYGG2cPVXIXQCjNMdStNiQG4uSrFfvoAoGCCqGSM49\nAwEHoUQDQgAEAZPcZsBAjsuv+G63EK57Ce7U8nZvMhEiLPNMYjfgx9Ol6NBrIeQv\nUK336nsAYvF980q7g8CRXi1fYu/vmvpHeA==\n-----END EC PRIVATE KEY-----\n";
+
 #[tokio::test]
 async fn service_linked_role_lifecycle() {
     let s = TestServer::start().await;
@@ -576,4 +584,113 @@ async fn service_specific_credentials_lifecycle() {
             .unwrap();
     }
     iam.delete_user().user_name("dev").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn server_certificates_lifecycle() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    let up = iam
+        .upload_server_certificate()
+        .server_certificate_name("web")
+        .path("/cloudfront/")
+        .certificate_body(CERTS[0])
+        .private_key(KEYS[0])
+        .certificate_chain(CERTS[1])
+        .send()
+        .await
+        .unwrap();
+    let meta = up.server_certificate_metadata().unwrap();
+    assert_eq!(meta.server_certificate_name(), "web");
+    assert!(meta.server_certificate_id().starts_with("ASCA"));
+    assert_eq!(
+        meta.arn(),
+        format!("arn:aws:iam::{ACCOUNT_ID}:server-certificate/cloudfront/web")
+    );
+    assert!(meta.expiration().unwrap().secs() > 4_000_000_000);
+
+    // The same name again; a key that is not the certificate's; a malformed key.
+    let upload = |name: &'static str, body: &'static str, key: &'static str| {
+        iam.upload_server_certificate()
+            .server_certificate_name(name)
+            .certificate_body(body)
+            .private_key(key)
+            .send()
+    };
+    assert_eq!(
+        code(upload("web", CERTS[0], KEYS[0]).await),
+        "EntityAlreadyExists"
+    );
+    assert_eq!(code(upload("other", CERTS[0], KEYS[1]).await), "KeyPairMismatch");
+    assert_eq!(
+        code(upload("other", CERTS[0], "not a key").await),
+        "MalformedCertificate"
+    );
+    assert_eq!(
+        code(upload("other", "not a cert", KEYS[0]).await),
+        "MalformedCertificate"
+    );
+    // The SEC 1 form of the same key is accepted.
+    upload("web-sec1", CERTS[0], KEY0_SEC1).await.unwrap();
+
+    let got = iam
+        .get_server_certificate()
+        .server_certificate_name("WEB")
+        .send()
+        .await
+        .unwrap()
+        .server_certificate
+        .unwrap();
+    assert_eq!(got.certificate_body(), CERTS[0]);
+    assert_eq!(got.certificate_chain(), Some(CERTS[1]));
+    let list = iam
+        .list_server_certificates()
+        .path_prefix("/cloudfront/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.server_certificate_metadata_list().len(), 1);
+
+    iam.update_server_certificate()
+        .server_certificate_name("web")
+        .new_server_certificate_name("site")
+        .new_path("/")
+        .send()
+        .await
+        .unwrap();
+    let (c, m) = err(iam
+        .get_server_certificate()
+        .server_certificate_name("web")
+        .send()
+        .await);
+    assert_eq!(c, "NoSuchEntity");
+    assert_eq!(m, "The Server Certificate with name web cannot be found.");
+    let s = s.restart().await;
+    let iam = s.root_iam();
+    let got = iam
+        .get_server_certificate()
+        .server_certificate_name("site")
+        .send()
+        .await
+        .unwrap()
+        .server_certificate
+        .unwrap();
+    assert_eq!(
+        got.server_certificate_metadata().unwrap().arn(),
+        format!("arn:aws:iam::{ACCOUNT_ID}:server-certificate/site")
+    );
+    iam.delete_server_certificate()
+        .server_certificate_name("site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            iam.delete_server_certificate()
+                .server_certificate_name("site")
+                .send()
+                .await
+        ),
+        "NoSuchEntity"
+    );
 }
