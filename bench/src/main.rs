@@ -9,6 +9,7 @@ mod http;
 mod load;
 mod server;
 mod sign;
+mod sts;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ struct Cli {
 }
 
 #[derive(clap::Args, Clone)]
-struct Target {
+pub(crate) struct Target {
     /// A running server (http://127.0.0.1:PORT) instead of spawning one.
     #[arg(long)]
     endpoint: Option<String>,
@@ -45,7 +46,7 @@ struct Target {
 }
 
 #[derive(clap::Args, Clone)]
-struct Load {
+pub(crate) struct Load {
     /// Keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -108,6 +109,13 @@ enum Scenario {
         #[arg(long, default_value_t = 2_000)]
         pool: usize,
     },
+    /// AssumeRole as an IAM user, then GetUser signed with the temporary credentials.
+    AssumeRole {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        load: Load,
+    },
     /// Time from spawn to the "warden ready" line and to /healthz 200.
     Startup {
         #[arg(long)]
@@ -127,7 +135,8 @@ fn main() -> anyhow::Result<()> {
     let threads = match &cli.command {
         Scenario::GetUser { load, .. }
         | Scenario::GetUserLarge { load, .. }
-        | Scenario::CreateUser { load, .. } => load.threads,
+        | Scenario::CreateUser { load, .. }
+        | Scenario::AssumeRole { load, .. } => load.threads,
         Scenario::Startup { .. } | Scenario::IdleMemory { .. } => 1,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -152,6 +161,7 @@ fn main() -> anyhow::Result<()> {
                 policies,
             } => get_user("get-user-large", &target, &load, caller, users, policies).await,
             Scenario::CreateUser { target, load, pool } => create_user(&target, &load, pool).await,
+            Scenario::AssumeRole { target, load } => sts::assume_role(&target, &load).await,
             Scenario::Startup { binary, runs } => startup(binary, runs).await,
             Scenario::IdleMemory { binary } => idle_memory(binary).await,
         }
@@ -181,7 +191,7 @@ fn print_load(when: &str) {
 }
 
 /// The server a scenario talks to; a spawned one is stopped on drop of the scenario.
-struct Env {
+pub(crate) struct Env {
     addr: SocketAddr,
     host: String,
     root: Keys,
@@ -205,6 +215,7 @@ impl Env {
                 root: Keys {
                     access_key_id: target.root_key_id.clone(),
                     secret_access_key: target.root_secret.clone(),
+                    session_token: None,
                 },
                 spawned: None,
                 _dir: None,
@@ -266,7 +277,7 @@ impl Env {
 }
 
 /// CPU time (user + system) of process `pid` from /proc (clock ticks of 1/100 s).
-fn cpu_time(pid: u32) -> Option<Duration> {
+pub(crate) fn cpu_time(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
@@ -277,7 +288,7 @@ fn cpu_time(pid: u32) -> Option<Duration> {
 }
 
 /// Prints how much CPU the server and the generator spent per answered request.
-fn print_cpu(
+pub(crate) fn print_cpu(
     env: &Env,
     server_before: Option<Duration>,
     me_before: Option<Duration>,
@@ -304,7 +315,7 @@ fn print_cpu(
     );
 }
 
-fn xml_field(xml: &str, tag: &str) -> anyhow::Result<String> {
+pub(crate) fn xml_field(xml: &str, tag: &str) -> anyhow::Result<String> {
     let open = format!("<{tag}>");
     let close = format!("</{tag}>");
     let start = xml.find(&open).with_context(|| format!("no <{tag}> in {xml}"))? + open.len();
@@ -420,6 +431,7 @@ async fn get_user(
             Keys {
                 access_key_id: xml_field(&key, "AccessKeyId")?,
                 secret_access_key: xml_field(&key, "SecretAccessKey")?,
+                session_token: None,
             }
         }
     };
@@ -500,7 +512,7 @@ async fn get_user(
     Arc::try_unwrap(env).ok().context("env still shared")?.stop()
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
 }
 

@@ -49,6 +49,7 @@ pub fn root_keys() -> Keys {
     Keys {
         access_key_id: ROOT_KEY_ID.into(),
         secret_access_key: ROOT_SECRET.into(),
+        session_token: None,
     }
 }
 

@@ -12,16 +12,29 @@ use aws_sigv4::sign::v4;
 pub struct Keys {
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// Temporary credentials' session token (sent as `X-Amz-Security-Token`).
+    pub session_token: Option<String>,
 }
 
 pub const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
 /// A signed `POST /` of `body` (an IAM query form) to `host`, as raw bytes.
 pub fn iam_post(host: &str, keys: &Keys, body: &str, time: SystemTime) -> anyhow::Result<Vec<u8>> {
+    signed_post(host, keys, "iam", body, time)
+}
+
+/// A signed `POST /` of a query form for `service` (`iam`, `sts`), as raw bytes.
+pub fn signed_post(
+    host: &str,
+    keys: &Keys,
+    service: &str,
+    body: &str,
+    time: SystemTime,
+) -> anyhow::Result<Vec<u8>> {
     let identity = Credentials::new(
         &keys.access_key_id,
         &keys.secret_access_key,
-        None,
+        keys.session_token.clone(),
         None,
         "warden-bench",
     )
@@ -29,7 +42,7 @@ pub fn iam_post(host: &str, keys: &Keys, body: &str, time: SystemTime) -> anyhow
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
-        .name("iam")
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()
