@@ -109,6 +109,7 @@ pub fn update(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, IamError> 
             k.user = Some(new_key.clone());
             tx.put(k);
         }
+        move_credentials(tx, &old_key, &new_key);
         tx.delete::<User>(&old_key);
         tx.insert(user);
     } else {
@@ -181,4 +182,53 @@ pub fn delete_boundary(tx: &mut Tx, input: &Input, _: &OpCtx) -> Result<Value, I
     user.boundary = None;
     tx.put(user);
     Ok(json!({}))
+}
+
+/// Everything else that names its user by key moves with a renamed user: SSH keys,
+/// signing certificates, service-specific credentials and MFA devices.
+fn move_credentials(tx: &mut Tx, old_key: &str, new_key: &str) {
+    let ssh: Vec<SshPublicKey> = tx
+        .state
+        .ssh_public_keys
+        .values()
+        .filter(|k| k.user == old_key)
+        .cloned()
+        .collect();
+    for mut k in ssh {
+        k.user = new_key.to_owned();
+        tx.put(k);
+    }
+    let certs: Vec<SigningCertificate> = tx
+        .state
+        .signing_certificates
+        .values()
+        .filter(|c| c.user.as_deref() == Some(old_key))
+        .cloned()
+        .collect();
+    for mut c in certs {
+        c.user = Some(new_key.to_owned());
+        tx.put(c);
+    }
+    let creds: Vec<ServiceCredential> = tx
+        .state
+        .service_credentials
+        .values()
+        .filter(|c| c.user == old_key)
+        .cloned()
+        .collect();
+    for mut c in creds {
+        c.user = new_key.to_owned();
+        tx.put(c);
+    }
+    let devices: Vec<MfaDevice> = tx
+        .state
+        .mfa_devices
+        .values()
+        .filter(|d| d.user.as_deref() == Some(old_key))
+        .cloned()
+        .collect();
+    for mut d in devices {
+        d.user = Some(new_key.to_owned());
+        tx.put(d);
+    }
 }

@@ -694,3 +694,35 @@ async fn server_certificates_lifecycle() {
         "NoSuchEntity"
     );
 }
+
+#[tokio::test]
+async fn renaming_a_user_keeps_its_credentials() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    iam.create_user().user_name("before").send().await.unwrap();
+    iam.upload_ssh_public_key()
+        .user_name("before")
+        .ssh_public_key_body(RSA_PUB)
+        .send()
+        .await
+        .unwrap();
+    iam.update_user()
+        .user_name("before")
+        .new_user_name("after")
+        .send()
+        .await
+        .unwrap();
+    let keys = iam
+        .list_ssh_public_keys()
+        .user_name("after")
+        .send()
+        .await
+        .unwrap();
+    let listed = keys.ssh_public_keys();
+    assert_eq!(listed.len(), 1, "the key moved with its user");
+    assert_eq!(listed[0].user_name(), "after");
+    assert_eq!(
+        code(iam.delete_user().user_name("after").send().await),
+        "DeleteConflict"
+    );
+}
