@@ -25,7 +25,7 @@ pub struct AuditRecord {
 }
 
 /// A handle to the audit writer; records are dropped (and counted) if it falls behind
-/// by more than [`AuditLog::BACKLOG`] records rather than slowing requests down.
+/// by more than `AuditLog::BACKLOG` records rather than slowing requests down.
 #[derive(Clone)]
 pub struct AuditLog {
     tx: Option<mpsc::Sender<AuditRecord>>,

@@ -35,7 +35,7 @@ impl Authenticated {
 
 type CacheKey = (String, Date, String, String);
 
-/// Derived signing keys. Bounded: cleared when it grows past [`SigningKeyCache::MAX`].
+/// Derived signing keys. Bounded: cleared when it grows past `SigningKeyCache::MAX` entries.
 #[derive(Default)]
 pub struct SigningKeyCache {
     keys: RwLock<HashMap<CacheKey, SigningKey>>,
