@@ -179,7 +179,7 @@ async fn serve(
         // Only the unsigned STS operations get here without credentials.
         if model.metadata.endpoint_prefix == "sts" && warden_sts::is_unsigned(&request.action) {
             warden_wire::validate(model, &request.action, &request.input)?;
-            let facts = warden_sts::OpFacts {
+            let facts = RequestFacts {
                 now,
                 source_ip: peer,
                 secure_transport: false,
@@ -205,19 +205,13 @@ async fn serve(
         region: signed_region(signed),
     };
     if model.metadata.endpoint_prefix == "sts" {
-        let op_facts = warden_sts::OpFacts {
-            now,
-            source_ip: peer,
-            secure_transport: false,
-            region: facts.region,
-        };
         let output = warden_sts::execute(
             &app.sts,
             &request.action,
             &authed.account,
             &subject,
             &request.input,
-            &op_facts,
+            &facts,
         )
         .await?;
         trace.decision = "allow";

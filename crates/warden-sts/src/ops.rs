@@ -1,11 +1,9 @@
 //! STS's operations. Each issues claims, seals them into a session token and answers
 //! with AWS's output shape.
 
-use std::net::IpAddr;
-
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use warden_iam::authz::{self, RequestFacts, Subject};
+use warden_iam::authz::{self, Subject};
 use warden_iam::input::Input;
 use warden_iam::state::AccountState;
 use warden_iam::{Caller, util};
@@ -15,13 +13,8 @@ use warden_types::{IdKind, new_id, new_secret_access_key};
 
 use crate::{Sts, StsError};
 
-/// Facts about the request that conditions may test.
-pub struct OpFacts<'a> {
-    pub now: OffsetDateTime,
-    pub source_ip: Option<IpAddr>,
-    pub secure_transport: bool,
-    pub region: &'a str,
-}
+/// Facts about the request that conditions may test (the same facts IAM requests carry).
+pub use warden_iam::authz::RequestFacts as OpFacts;
 
 /// STS operations AWS accepts without a signature.
 pub fn is_unsigned(op: &str) -> bool {
@@ -342,13 +335,7 @@ fn session_inputs(state: &AccountState, input: &Input) -> Result<SessionPolicies
 }
 
 fn base_context(state: &AccountState, subject: &Subject, facts: &OpFacts) -> Context {
-    let rf = RequestFacts {
-        now: facts.now,
-        source_ip: facts.source_ip,
-        secure_transport: facts.secure_transport,
-        region: facts.region,
-    };
-    authz::subject_context(state, subject, &rf)
+    authz::subject_context(state, subject, facts)
 }
 
 fn add_tag_context(c: &mut Context, policies: &SessionPolicies) {
