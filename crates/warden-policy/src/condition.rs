@@ -13,11 +13,12 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use ipnet::IpNet;
+use smol_str::SmolStr;
 
 use crate::context::{Context, Entry, Item, ItemValue};
 use crate::date::parse_instant;
 use crate::json::{Json, Node};
-use crate::pattern::{Pattern, Syntax, Vars};
+use crate::pattern::{ArnPattern, Pattern, Syntax, Vars};
 
 /// The operator family without qualifiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +142,7 @@ impl Operator {
 #[derive(Debug, Clone, PartialEq)]
 enum Values {
     Str(Vec<Pattern>),
-    Arn(Vec<Vec<Pattern>>),
+    Arn(Vec<ArnPattern>),
     Num(Vec<Option<f64>>),
     Date(Vec<Option<i128>>),
     Bool(Vec<Option<bool>>),
@@ -153,16 +154,16 @@ enum Values {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Condition {
     op: Operator,
-    /// The key as written, for GetContextKeysForPolicy.
-    pub key: String,
+    /// The key as written, for GetContextKeysForPolicy (inline up to 23 bytes).
+    key: SmolStr,
     /// The key lower-cased, for lookups.
-    pub key_lower: String,
+    key_lower: SmolStr,
     values: Values,
 }
 
 fn scalar_text<'r>(v: &'r Json<'_>) -> Option<Cow<'r, str>> {
     match v {
-        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(s.as_ref())),
+        Json::String(s) | Json::Number(s) => Some(Cow::Borrowed(*s)),
         Json::Bool(true) => Some(Cow::Borrowed("true")),
         Json::Bool(false) => Some(Cow::Borrowed("false")),
         _ => None,
@@ -180,39 +181,61 @@ impl Condition {
     /// Compiles the conditions of one statement; unknown operators (accepted by
     /// validation only with an empty body) contribute nothing.
     pub fn compile_all(node: &Node, variables: bool) -> Vec<Condition> {
-        let mut out = Vec::new();
         let Json::Object(ops) = &node.value else {
-            return out;
+            return Vec::new();
         };
-        for (name, body) in ops {
+        let count = ops
+            .iter()
+            .map(|(_, body)| match body.value {
+                Json::Object(entries) => entries.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(count);
+        for (name, body) in ops.iter() {
             let (Some(op), Json::Object(entries)) = (Operator::parse(name), &body.value) else {
                 continue;
             };
-            for (key, value) in entries {
-                let texts: Vec<Cow<'_, str>> = match &value.value {
-                    Json::Array(items) => items.iter().filter_map(|n| scalar_text(&n.value)).collect(),
-                    v => scalar_text(v).into_iter().collect(),
+            for (key, value) in entries.iter() {
+                let items = match &value.value {
+                    Json::Array(items) => items,
+                    _ => std::slice::from_ref(value),
+                };
+                let key_lower = if key.is_ascii() {
+                    smol_str::StrExt::to_ascii_lowercase_smolstr(*key)
+                } else {
+                    SmolStr::new(key.to_lowercase())
                 };
                 out.push(Condition {
                     op,
-                    key: key.to_string(),
-                    key_lower: if key.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
-                        key.to_lowercase()
-                    } else {
-                        key.to_string()
-                    },
-                    values: compile_values(op.base, &texts, variables),
+                    key: SmolStr::new(key),
+                    key_lower,
+                    values: compile_values(op.base, items, variables),
                 });
             }
         }
         out
     }
 
+    /// The key as written, for GetContextKeysForPolicy.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The key lower-cased, for lookups.
+    pub fn key_lower(&self) -> &str {
+        &self.key_lower
+    }
+
     /// The lower-cased keys of the policy variables in this condition's values.
     pub fn var_keys(&self) -> Vec<(&str, bool)> {
         match &self.values {
             Values::Str(ps) => ps.iter().flat_map(Pattern::var_keys).collect(),
-            Values::Arn(ps) => ps.iter().flatten().flat_map(Pattern::var_keys).collect(),
+            Values::Arn(ps) => ps
+                .iter()
+                .flat_map(|p| p.iter())
+                .flat_map(Pattern::var_keys)
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -221,10 +244,10 @@ impl Condition {
     /// need is missing (the statement then does not apply).
     #[cfg(test)]
     pub fn eval(&self, ctx: &Context) -> Option<bool> {
-        self.eval_entry(ctx.entry(&self.key_lower), ctx)
+        self.eval_entry(ctx.entry(self.key_lower()), ctx)
     }
 
-    /// [`Condition::eval`] with the key's entry already looked up (`ctx.entry(&self.key_lower)`).
+    /// [`Condition::eval`] with the key's entry already looked up (`ctx.entry(self.key_lower())`).
     pub fn eval_entry(&self, entry: Option<&Entry>, ctx: &Context) -> Option<bool> {
         let base = self.op.base;
         let present = Entry::present(entry);
@@ -320,35 +343,32 @@ fn compare<T: PartialOrd>(base: Base, request: T, policy: T) -> bool {
     }
 }
 
-fn compile_values(base: Base, texts: &[Cow<'_, str>], variables: bool) -> Values {
+fn compile_values(base: Base, items: &[Node<'_>], variables: bool) -> Values {
     let syntax = |wildcards: bool, lowercase: bool| Syntax {
         wildcards,
         variables,
         lowercase,
     };
+    let texts = || items.iter().filter_map(|n| scalar_text(&n.value));
     match base {
         Base::StringEquals | Base::StringNotEquals => Values::Str(
-            texts
-                .iter()
-                .map(|t| Pattern::compile(t, syntax(false, false)))
+            texts()
+                .map(|t| Pattern::compile(&t, syntax(false, false)))
                 .collect(),
         ),
         Base::StringEqualsIgnoreCase | Base::StringNotEqualsIgnoreCase => Values::Str(
-            texts
-                .iter()
-                .map(|t| Pattern::compile(t, syntax(false, true)))
+            texts()
+                .map(|t| Pattern::compile(&t, syntax(false, true)))
                 .collect(),
         ),
         Base::StringLike | Base::StringNotLike => Values::Str(
-            texts
-                .iter()
-                .map(|t| Pattern::compile(t, syntax(true, false)))
+            texts()
+                .map(|t| Pattern::compile(&t, syntax(true, false)))
                 .collect(),
         ),
         Base::ArnEquals | Base::ArnLike | Base::ArnNotEquals | Base::ArnNotLike => Values::Arn(
-            texts
-                .iter()
-                .map(|t| crate::pattern::compile_arn(t, syntax(true, false)))
+            texts()
+                .map(|t| crate::pattern::compile_arn(&t, syntax(true, false)))
                 .collect(),
         ),
         Base::NumericEquals
@@ -356,34 +376,32 @@ fn compile_values(base: Base, texts: &[Cow<'_, str>], variables: bool) -> Values
         | Base::NumericLessThan
         | Base::NumericLessThanEquals
         | Base::NumericGreaterThan
-        | Base::NumericGreaterThanEquals => {
-            Values::Num(texts.iter().map(|t| t.trim().parse().ok()).collect())
-        }
+        | Base::NumericGreaterThanEquals => Values::Num(texts().map(|t| t.trim().parse().ok()).collect()),
         Base::DateEquals
         | Base::DateNotEquals
         | Base::DateLessThan
         | Base::DateLessThanEquals
         | Base::DateGreaterThan
-        | Base::DateGreaterThanEquals => Values::Date(texts.iter().map(|t| parse_instant(t)).collect()),
+        | Base::DateGreaterThanEquals => Values::Date(texts().map(|t| parse_instant(&t)).collect()),
         Base::Bool | Base::Null => Values::Bool(
-            texts
-                .iter()
-                .map(|t| match t.to_ascii_lowercase().as_str() {
-                    "true" => Some(true),
-                    "false" => Some(false),
-                    _ => None,
+            texts()
+                .map(|t| {
+                    if t.eq_ignore_ascii_case("true") {
+                        Some(true)
+                    } else if t.eq_ignore_ascii_case("false") {
+                        Some(false)
+                    } else {
+                        None
+                    }
                 })
                 .collect(),
         ),
-        Base::IpAddress | Base::NotIpAddress => Values::Ip(texts.iter().map(|t| parse_cidr(t)).collect()),
+        Base::IpAddress | Base::NotIpAddress => Values::Ip(texts().map(|t| parse_cidr(&t)).collect()),
         Base::BinaryEquals => Values::Bin(
-            texts
-                .iter()
+            texts()
                 .map(|t| {
-                    (
-                        t.clone().into_owned(),
-                        base64::engine::general_purpose::STANDARD.decode(t.trim()).ok(),
-                    )
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(t.trim()).ok();
+                    (t.into_owned(), bytes)
                 })
                 .collect(),
         ),

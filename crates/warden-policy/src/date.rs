@@ -24,8 +24,50 @@ fn in_range(s: &str, lo: i128, hi: i128) -> bool {
     py_int(s).is_some_and(|v| (lo..=hi).contains(&v))
 }
 
+/// The fields of the usual form `YYYY-MM-DDTHH:MM:SSZ` (upper-case `T` and `Z`),
+/// read without the general readers below; `None` for anything else.
+fn canonical(value: &str) -> Option<[i64; 6]> {
+    let b: &[u8; 20] = value.as_bytes().try_into().ok()?;
+    let seps = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    if seps.iter().any(|&(i, c)| b.get(i) != Some(&c)) {
+        return None;
+    }
+    let field = |at: usize, len: usize| -> Option<i64> {
+        b.get(at..at + len)?.iter().try_fold(0_i64, |v, &d| {
+            d.is_ascii_digit().then(|| v * 10 + i64::from(d - b'0'))
+        })
+    };
+    Some([
+        field(0, 4)?,
+        field(5, 2)?,
+        field(8, 2)?,
+        field(11, 2)?,
+        field(14, 2)?,
+        field(17, 2)?,
+    ])
+}
+
 /// IAM's validation of a Date* condition value ("The policy failed legacy parsing" when false).
 pub(crate) fn legacy_date_ok(value: &str) -> bool {
+    // The usual form: what `iso_ok` checks of it (any four-digit year is in range).
+    if let Some([_, month, day, hour, minute, second]) = canonical(value) {
+        return (1..=12).contains(&month)
+            && (1..=31).contains(&day)
+            && hour <= 23
+            && minute <= 59
+            && second <= 59;
+    }
+    legacy_date_ok_general(value)
+}
+
+fn legacy_date_ok_general(value: &str) -> bool {
     // IAM reads the value lower-cased. For ASCII text, `iso_ok` finds `T`/`Z` in
     // either case, which is the same without the copy; other text is lower-cased first.
     let lower: std::borrow::Cow<'_, str> = if value.is_ascii() {
@@ -124,6 +166,18 @@ fn num(s: &str) -> Option<i64> {
 /// `2017-07-01T00:00:00Z`, `2016-12-13T21:20:37.593194+00:00`, no zone = UTC)
 /// or for epoch seconds (`1499990400`). No allocation.
 pub(crate) fn parse_instant(value: &str) -> Option<i128> {
+    // The usual form: what the general reader gives for it, without splitting.
+    if let Some([year, month, day, hour, minute, second]) = canonical(value) {
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 24 || minute > 59 || second > 60 {
+            return None;
+        }
+        let secs = days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second;
+        return Some(i128::from(secs) * 1_000_000_000);
+    }
+    parse_instant_general(value)
+}
+
+fn parse_instant_general(value: &str) -> Option<i128> {
     let v = value.trim();
     if let Some(secs) = v.strip_prefix('-').map_or_else(|| num(v), |d| num(d).map(|n| -n)) {
         return Some(i128::from(secs) * 1_000_000_000);
@@ -228,6 +282,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The usual form's shortcut agrees with the general readers, in and out of range.
+        #[test]
+        fn canonical_shortcut_agrees(value in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}[Zz]?") {
+            proptest::prop_assert_eq!(parse_instant(&value), parse_instant_general(&value), "{:?}", value);
+            proptest::prop_assert_eq!(legacy_date_ok(&value), legacy_date_ok_general(&value), "{:?}", value);
+        }
+
         /// Reading `T` and `Z` in either case is reading the lower-cased copy (what IAM does).
         #[test]
         fn legacy_check_without_the_copy_agrees(value in "[0-9tTzZ:+.\\- ]{0,24}|[0-9]{4}-[0-9]{2}-[0-9]{2}[tT][0-9]{2}:[0-9]{2}:[0-9]{2}[zZ]?") {

@@ -235,7 +235,7 @@ impl Sink for Collect {
                 policy_id: id.to_owned(),
                 layer,
                 statement_index: index,
-                sid: s.sid.clone(),
+                sid: s.sid.as_deref().map(str::to_owned),
                 effect: s.effect,
                 start: s.start,
                 end: s.end,

@@ -5,8 +5,14 @@
 //! errors should say where they are; serde_json keeps neither. The grammar is
 //! RFC 8259; objects keep their keys in order (duplicates are kept, lookups take
 //! the last one, as Python's `json.loads`, which moto's validator uses, does).
+//!
+//! The tree lives in a bump arena that the caller owns: arrays and objects are
+//! slices of it, strings with escapes are copied into it, all other strings and
+//! numbers borrow from the source. Building the tree costs a few arena chunks
+//! instead of one allocation per array, object and escaped string, and dropping
+//! it is freeing those chunks (no node has a destructor).
 
-use std::borrow::Cow;
+use bumpalo::Bump;
 
 /// Nesting deeper than this is rejected, so that hostile input cannot exhaust
 /// the stack (IAM documents nest four levels at most).
@@ -30,8 +36,7 @@ static STRING_STOP: [bool; 256] = {
 };
 
 /// One JSON value and its byte span in the source (`end` is exclusive).
-/// Strings without escapes borrow from the source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Node<'a> {
     pub value: Json<'a>,
     pub start: usize,
@@ -40,26 +45,26 @@ pub(crate) struct Node<'a> {
 
 /// A JSON value. Numbers keep their text: IAM compares condition values as text
 /// unless the operator says otherwise.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(Cow<'a, str>),
-    String(Cow<'a, str>),
-    Array(Vec<Node<'a>>),
-    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+    Number(&'a str),
+    String(&'a str),
+    Array(&'a [Node<'a>]),
+    Object(&'a [(&'a str, Node<'a>)]),
 }
 
 impl<'a> Json<'a> {
     /// The value of `key` in an object (the last one when repeated).
     pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         match self {
-            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(members) => members.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&'a str> {
         match self {
             Json::String(s) => Some(s),
             _ => None,
@@ -83,17 +88,25 @@ pub(crate) struct Document<'a> {
     pub newlines: Vec<usize>,
 }
 
-/// Parses one JSON document (surrounding whitespace allowed).
+/// Parses one JSON document (surrounding whitespace allowed), in a leaked arena.
 #[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
-    parse_document(text).map(|d| d.root)
+    let arena: &Bump = Box::leak(Box::default());
+    parse_document(text, arena).map(|d| d.root)
 }
 
-/// Parses one JSON document (surrounding whitespace allowed), noting its newlines.
-pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, SyntaxError> {
+/// An arena sized for the tree of a document of `len` bytes, so that the common
+/// case takes one chunk.
+pub(crate) fn arena_for(len: usize) -> Bump {
+    Bump::with_capacity(len.saturating_mul(3).max(1024))
+}
+
+/// Parses one JSON document (surrounding whitespace allowed) into `arena`, noting its newlines.
+pub(crate) fn parse_document<'a>(text: &'a str, arena: &'a Bump) -> Result<Document<'a>, SyntaxError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
+        arena,
         pos: 0,
         items: Vec::new(),
         members: Vec::new(),
@@ -114,11 +127,12 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, SyntaxError> {
 struct Parser<'a> {
     src: &'a [u8],
     text: &'a str,
+    arena: &'a Bump,
     pos: usize,
     /// Scratch stacks for the arrays and objects being read: each one's values are
-    /// moved out into a vector of exactly their number when it closes.
+    /// moved out into an arena slice of exactly their number when it closes.
     items: Vec<Node<'a>>,
-    members: Vec<(Cow<'a, str>, Node<'a>)>,
+    members: Vec<(&'a str, Node<'a>)>,
     newlines: Vec<usize>,
 }
 
@@ -131,13 +145,37 @@ impl<'a> Parser<'a> {
         self.src.get(self.pos).copied()
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
-        while let Some(b @ (b' ' | b'\t' | b'\n' | b'\r')) = self.peek() {
-            if b == b'\n' {
-                self.newlines.push(self.pos);
+        // Most tokens follow one another or one space: decided here, inline.
+        match self.src.get(self.pos) {
+            Some(b' ') if !matches!(self.src.get(self.pos + 1), Some(b' ' | b'\t' | b'\n' | b'\r')) => {
+                self.pos += 1;
             }
-            self.pos += 1;
+            Some(b' ' | b'\t' | b'\n' | b'\r') => self.skip_ws_run(),
+            _ => {}
         }
+    }
+
+    #[inline(never)]
+    fn skip_ws_run(&mut self) {
+        let src = self.src;
+        let mut pos = self.pos;
+        loop {
+            match src.get(pos) {
+                Some(b' ' | b'\t' | b'\r') => pos += 1,
+                Some(b'\n') => {
+                    self.newlines.push(pos);
+                    pos += 1;
+                    // Indentation: eight spaces at a time.
+                    while src.get(pos..pos + 8) == Some(b"        ") {
+                        pos += 8;
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.pos = pos;
     }
 
     fn expect(&mut self, b: u8) -> Result<(), SyntaxError> {
@@ -194,7 +232,7 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Json::Object(Vec::new()));
+            return Ok(Json::Object(&[]));
         }
         let base = self.members.len();
         loop {
@@ -213,7 +251,8 @@ impl<'a> Parser<'a> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Json::Object(self.members.split_off(base)));
+                    let members = self.arena.alloc_slice_fill_iter(self.members.drain(base..));
+                    return Ok(Json::Object(members));
                 }
                 _ => return Err(self.err()),
             }
@@ -225,7 +264,7 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Json::Array(Vec::new()));
+            return Ok(Json::Array(&[]));
         }
         let base = self.items.len();
         loop {
@@ -237,14 +276,15 @@ impl<'a> Parser<'a> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Json::Array(self.items.split_off(base)));
+                    let items = self.arena.alloc_slice_fill_iter(self.items.drain(base..));
+                    return Ok(Json::Array(items));
                 }
                 _ => return Err(self.err()),
             }
         }
     }
 
-    fn number(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+    fn number(&mut self) -> Result<&'a str, SyntaxError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -271,10 +311,7 @@ impl<'a> Parser<'a> {
             }
             self.digits();
         }
-        self.text
-            .get(start..self.pos)
-            .map(Cow::Borrowed)
-            .ok_or_else(|| self.err())
+        self.text.get(start..self.pos).ok_or_else(|| self.err())
     }
 
     fn digits(&mut self) {
@@ -293,15 +330,11 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+    fn string(&mut self) -> Result<&'a str, SyntaxError> {
         self.expect(b'"')?;
-        let mut out = String::new();
-        // Most strings have no escape: one exact allocation.
+        // Most strings have no escape: they borrow from the source.
         let run_start = self.pos;
-        let run = self.src.get(run_start..).and_then(|rest| {
-            rest.iter()
-                .position(|&b| STRING_STOP.get(usize::from(b)) != Some(&false))
-        });
+        let run = self.src.get(run_start..).and_then(plain_run);
         if let Some(len) = run
             && self.src.get(run_start + len) == Some(&b'"')
         {
@@ -310,9 +343,9 @@ impl<'a> Parser<'a> {
             return self
                 .text
                 .get(run_start..run_start + len)
-                .map(Cow::Borrowed)
                 .ok_or_else(|| self.err());
         }
+        let mut out = String::new();
         loop {
             // Copy the run of plain characters in one go.
             let run_start = self.pos;
@@ -328,7 +361,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Cow::Owned(out));
+                    return Ok(self.arena.alloc_str(&out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -376,6 +409,34 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The length of the run of plain string characters at the start of `rest`
+/// (up to a `"`, `\\` or control character), `None` when the input ends first.
+/// Eight bytes at a time while no byte of the word can stop the run.
+fn plain_run(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Some byte of `w` is zero / less than `n` (n <= 0x80): exact as a yes/no answer.
+    let has_less = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
+    let mut i = 0;
+    while let Some(chunk) = rest.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_ne_bytes(bytes);
+        if has_less(w ^ (ONES * u64::from(b'"')), 1)
+            || has_less(w ^ (ONES * u64::from(b'\\')), 1)
+            || has_less(w, 0x20)
+        {
+            break;
+        }
+        i += 8;
+    }
+    rest.get(i..)?
+        .iter()
+        .position(|&b| STRING_STOP.get(usize::from(b)) != Some(&false))
+        .map(|len| i + len)
+}
+
 /// A 1-based line and column (in characters) of a byte offset in `text`.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset.min(text.len())).unwrap_or(text);
@@ -399,7 +460,12 @@ pub(crate) fn line_cols(text: &str, newlines: &[usize], offsets: &[usize]) -> Ve
                 .checked_sub(1)
                 .and_then(|i| newlines.get(i))
                 .map_or(0, |&n| n + 1);
-            let column = chars_in(bytes.get(line_start..offset).unwrap_or_default()) + 1;
+            // INVARIANT: offsets are token starts and line starts follow a newline: char
+            // boundaries, so `get` succeeds and `chars().count()` is the column.
+            let column = match text.get(line_start..offset) {
+                Some(line) => line.chars().count(),
+                None => chars_in(bytes.get(line_start..offset).unwrap_or_default()),
+            } + 1;
             (line + 1, column)
         })
         .collect()
@@ -423,8 +489,8 @@ mod tests {
         assert_eq!(&text[a.start..a.end], r#"[1, "x\u00e9", true, null]"#);
         match &a.value {
             Json::Array(items) => {
-                assert_eq!(items[1].value, Json::String("xé".into()));
-                assert_eq!(items[0].value, Json::Number("1".into()));
+                assert_eq!(items[1].value, Json::String("xé"));
+                assert_eq!(items[0].value, Json::Number("1"));
             }
             other => panic!("{other:?}"),
         }
@@ -433,7 +499,7 @@ mod tests {
     #[test]
     fn duplicate_keys_take_the_last() {
         let node = parse(r#"{"a": 1, "a": 2}"#).unwrap();
-        assert_eq!(node.value.get("a").unwrap().value, Json::Number("2".into()));
+        assert_eq!(node.value.get("a").unwrap().value, Json::Number("2"));
     }
 
     #[test]
@@ -464,19 +530,29 @@ mod tests {
     #[test]
     fn surrogate_pairs() {
         let node = parse(r#""\ud83d\ude00 \ud800""#).unwrap();
-        assert_eq!(node.value, Json::String("😀 \u{FFFD}".into()));
+        assert_eq!(node.value, Json::String("😀 \u{FFFD}"));
     }
 
     #[test]
     fn line_cols_agree_with_line_col() {
         let text = "\n{\n  \"é\": [1,\r\n 2],\n\n \"ü😀\": \"x\\n\"}\n";
-        let doc = parse_document(text).unwrap();
+        let arena = Bump::new();
+        let doc = parse_document(text, &arena).unwrap();
         assert_eq!(doc.newlines.len(), text.matches('\n').count());
         let offsets: Vec<usize> = (0..=text.len() + 2)
             .filter(|&i| i > text.len() || text.is_char_boundary(i))
             .collect();
         let expected: Vec<(usize, usize)> = offsets.iter().map(|&o| line_col(text, o)).collect();
         assert_eq!(line_cols(text, &doc.newlines, &offsets), expected);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time scan stops where the byte-at-a-time scan stops.
+        #[test]
+        fn plain_run_agrees_with_a_byte_scan(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            proptest::prop_assert_eq!(plain_run(&bytes), expected);
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@
 //! # Ok::<(), warden_policy::PolicyError>(())
 //! ```
 
+pub mod catalogue;
 mod condition;
 mod context;
 mod date;
@@ -56,6 +57,7 @@ mod pattern;
 mod policy;
 mod principal;
 mod validate;
+mod warnings;
 
 pub use context::{Context, ContextValue};
 pub use error::{PolicyError, PolicyErrorKind, check_size};
@@ -65,6 +67,7 @@ pub use eval::{
 };
 pub use policy::{Effect, Policy, PolicyKind, PolicyVersion, Position};
 pub use principal::{Principal, PrincipalKind, PrincipalMatch};
+pub use warnings::{PolicyWarning, WarningKind};
 
 /// Wildcard matching as IAM does it for actions and `StringLike` (`*` any run, `?` one
 /// character), exposed for property tests and for callers that filter action lists.

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use smol_str::{SmolStr, SmolStrBuilder, StrExt};
+
 /// Something that gives the value of a policy variable by its lower-cased key.
 pub(crate) trait Vars {
     fn var(&self, key: &str) -> Option<&str>;
@@ -74,11 +76,11 @@ enum Shape {
 
 /// A compiled pattern: its literal text (lower-cased when matching ignores
 /// case; variable keys and defaults too), and for the general shape the
-/// tokens that cut it up. The common shapes cost one allocation, `*` and the
-/// empty pattern none.
+/// tokens that cut it up. The text is inline up to 23 bytes, so the common
+/// shapes of the common lengths cost no allocation.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Pattern {
-    text: String,
+    text: SmolStr,
     /// Empty unless the shape is `General`.
     tokens: Vec<Token>,
     shape: Shape,
@@ -103,7 +105,7 @@ fn ascii_eq_ignore_case(lit: &[u8], text: &[u8]) -> Option<bool> {
 /// Collects tokens and their text; `finish` decides the shape.
 #[derive(Default)]
 struct Builder {
-    text: String,
+    text: SmolStrBuilder,
     tokens: Vec<Token>,
 }
 
@@ -148,7 +150,7 @@ impl Builder {
             _ => Shape::General,
         };
         let ascii = self.tokens.iter().all(|t| match t {
-            Token::Lit(span) => span_text(&self.text, *span).is_ascii(),
+            Token::Lit(span) => span_text(self.text.as_str(), *span).is_ascii(),
             _ => true,
         });
         // INVARIANT: without variables the text is the literals, in order, so the
@@ -159,7 +161,7 @@ impl Builder {
             Vec::new()
         };
         Pattern {
-            text: self.text,
+            text: self.text.finish(),
             tokens,
             shape,
             has_vars,
@@ -177,10 +179,50 @@ impl Pattern {
         if let Some(simple) = Pattern::compile_simple(text, syntax) {
             return simple;
         }
-        let mut b = Builder {
-            text: String::with_capacity(text.len()),
-            tokens: Vec::new(),
-        };
+        if !syntax.lowercase {
+            return Pattern::compile_bytes(text, syntax);
+        }
+        Pattern::compile_chars(text, syntax)
+    }
+
+    /// The general compiler without lower-casing: literal runs are copied as
+    /// they are, so where a run is cut does not matter (adjacent literals merge)
+    /// and the text can be scanned byte by byte (`*`, `?`, `$`, `{`, `}` are ASCII,
+    /// so every cut is a char boundary). What [`Pattern::compile_chars`] gives.
+    fn compile_bytes(text: &str, syntax: Syntax) -> Pattern {
+        let mut b = Builder::default();
+        let bytes = text.as_bytes();
+        let mut run = 0;
+        let mut i = 0;
+        while let Some(&c) = bytes.get(i) {
+            if syntax.variables
+                && c == b'$'
+                && bytes.get(i + 1) == Some(&b'{')
+                && let Some(close) = bytes.get(i + 2..).and_then(|r| r.iter().position(|&x| x == b'}'))
+            {
+                b.lit(text.get(run..i).unwrap_or(""));
+                push_var(&mut b, text.get(i + 2..i + 2 + close).unwrap_or(""), false);
+                i += 2 + close + 1;
+                run = i;
+                continue;
+            }
+            if syntax.wildcards && (c == b'*' || c == b'?') {
+                b.lit(text.get(run..i).unwrap_or(""));
+                b.tokens.push(if c == b'*' { Token::Star } else { Token::Quest });
+                i += 1;
+                run = i;
+                continue;
+            }
+            i += 1;
+        }
+        b.lit(text.get(run..).unwrap_or(""));
+        b.finish()
+    }
+
+    /// The general compiler, run by run: lower-casing is per run (as IAM's reference
+    /// implementation cuts them), so the cuts are kept exactly.
+    fn compile_chars(text: &str, syntax: Syntax) -> Pattern {
+        let mut b = Builder::default();
         let mut rest = text;
         while !rest.is_empty() {
             if syntax.variables
@@ -243,18 +285,16 @@ impl Pattern {
             Some(i) => (text.get(..i)?, Some(text.get(i + 1..)?)),
             None => (text, None),
         };
-        let mut out = String::with_capacity(text.len() - usize::from(tail.is_some()));
-        let mut push = |piece: &str| {
-            if syntax.lowercase {
-                out.extend(piece.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                out.push_str(piece);
-            }
+        // INVARIANT: when lower-casing, the text is ASCII (checked above).
+        let joined = match tail {
+            None => SmolStr::new(text),
+            Some(t) => [head, t].into_iter().collect(),
         };
-        push(head);
-        if let Some(t) = tail {
-            push(t);
-        }
+        let out = if syntax.lowercase && joined.bytes().any(|b| b.is_ascii_uppercase()) {
+            joined.to_ascii_lowercase_smolstr()
+        } else {
+            joined
+        };
         let cut = head.len();
         let shape = match (tail, cut == 0, out.len() == cut) {
             (None, true, _) => Shape::Empty,
@@ -447,22 +487,54 @@ impl Pattern {
     }
 }
 
+/// An ARN pattern cut into its fields (at most six: the first five
+/// colon-separated ones and the rest), held inline. Reads as a slice of patterns.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ArnPattern {
+    fields: [Pattern; 6],
+    /// How many of `fields` are used (1 to 6).
+    len: usize,
+}
+
+impl std::ops::Deref for ArnPattern {
+    type Target = [Pattern];
+    fn deref(&self) -> &[Pattern] {
+        self.fields.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl Pattern {
+    /// The empty pattern (no allocation).
+    fn empty() -> Pattern {
+        Pattern {
+            text: SmolStr::default(),
+            tokens: Vec::new(),
+            shape: Shape::Empty,
+            has_vars: false,
+            ascii: true,
+        }
+    }
+}
+
 /// Compiles an ARN pattern into its fields: what [`Pattern::compile`] then
 /// [`Pattern::split_arn`] give, but by cutting the text at its first five colons
 /// outside policy variables (a colon in `${aws:username}` or in a default does
 /// not cut) and compiling each field, without the whole pattern in between.
-pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> Vec<Pattern> {
-    let mut fields = Vec::with_capacity(6);
-    let mut start = 0;
+pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> ArnPattern {
+    // Where each field starts; the fields after the last cut are empty.
+    let mut starts = [0usize; 6];
+    let mut cuts = 0;
     let mut i = 0;
     let bytes = text.as_bytes();
-    while fields.len() < 5
+    while cuts < 5
         && let Some(&b) = bytes.get(i)
     {
         match b {
             b':' => {
-                fields.push(Pattern::compile(text.get(start..i).unwrap_or(""), syntax));
-                start = i + 1;
+                cuts += 1;
+                if let Some(slot) = starts.get_mut(cuts) {
+                    *slot = i + 1;
+                }
                 i += 1;
             }
             // The same rule as `compile`: `${` opens a variable when a `}` follows.
@@ -478,17 +550,37 @@ pub(crate) fn compile_arn(text: &str, syntax: Syntax) -> Vec<Pattern> {
             _ => i += 1,
         }
     }
-    fields.push(Pattern::compile(text.get(start..).unwrap_or(""), syntax));
-    fields
+    let field = |k: usize| -> Pattern {
+        if k > cuts {
+            return Pattern::empty();
+        }
+        let start = starts.get(k).copied().unwrap_or(0);
+        // INVARIANT: a field ends just before the colon that starts the next one.
+        let end = if k == cuts {
+            text.len()
+        } else {
+            starts.get(k + 1).map_or(text.len(), |s| s - 1)
+        };
+        Pattern::compile(text.get(start..end).unwrap_or(""), syntax)
+    };
+    ArnPattern {
+        fields: std::array::from_fn(field),
+        len: cuts + 1,
+    }
 }
 
 fn push_var(b: &mut Builder, body: &str, lowercase: bool) {
     match body {
         "*" | "?" | "$" => b.lit(body),
         _ => {
-            let (key, default) = match body.split_once(',') {
-                Some((k, d)) => {
-                    let d = d.trim();
+            let (key, default) = match body.bytes().position(|c| c == b',') {
+                Some(comma) => {
+                    // INVARIANT: `,` is ASCII: both sides are char boundaries.
+                    let (k, d) = (
+                        body.get(..comma).unwrap_or(""),
+                        body.get(comma + 1..).unwrap_or(""),
+                    );
+                    let d = trim(d);
                     let d = d
                         .strip_prefix('\'')
                         .and_then(|d| d.strip_suffix('\''))
@@ -497,7 +589,7 @@ fn push_var(b: &mut Builder, body: &str, lowercase: bool) {
                 }
                 None => (body, None),
             };
-            let key = key.trim();
+            let key = trim(key);
             let key = if key.bytes().any(|c| c.is_ascii_uppercase() || !c.is_ascii()) {
                 Cow::Owned(key.to_lowercase())
             } else {
@@ -508,6 +600,16 @@ fn push_var(b: &mut Builder, body: &str, lowercase: bool) {
                 d => b.var(&key, d),
             }
         }
+    }
+}
+
+/// `str::trim`, without its Unicode scan when both ends are visible ASCII.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic) && b.last().is_some_and(u8::is_ascii_graphic) {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -715,6 +817,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The byte-wise general compiler gives what the run-by-run one gives.
+        #[test]
+        fn byte_compiler_agrees_with_the_char_compiler(
+            text in "[a-cA:/é*?${},' ]{0,16}",
+            wildcards in proptest::bool::ANY,
+            variables in proptest::bool::ANY,
+        ) {
+            let syntax = Syntax { wildcards, variables, lowercase: false };
+            proptest::prop_assert_eq!(
+                Pattern::compile_bytes(&text, syntax),
+                Pattern::compile_chars(&text, syntax),
+                "{:?}", text
+            );
+        }
+    }
+
     #[test]
     fn shapes() {
         let shape = |p: &str| Pattern::compile(p, LIKE).shape;
@@ -749,8 +868,8 @@ mod tests {
             for variables in [true, false] {
                 let syntax = Syntax { variables, ..LIKE };
                 assert_eq!(
-                    compile_arn(text, syntax),
-                    Pattern::compile(text, syntax).split_arn(),
+                    &*compile_arn(text, syntax),
+                    Pattern::compile(text, syntax).split_arn().as_slice(),
                     "{text:?} variables: {variables}"
                 );
             }

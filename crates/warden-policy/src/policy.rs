@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use smol_str::SmolStr;
+
 use crate::condition::{Arn, Condition, arn_matches};
 use crate::context::{Context, Entry};
 use crate::error::PolicyError;
-use crate::json::{self, Json, Node};
-use crate::pattern::{self, Pattern, Syntax};
+use crate::json::{self, Node};
+use crate::pattern::{self, ArnPattern, Pattern, Syntax};
 use crate::principal::{Principal, PrincipalMatch, PrincipalSpec};
-use crate::validate::{self, VERSION_2012};
+use crate::validate::{self, VERSION_2012, strings};
 
 /// What a policy document is attached to; it decides which elements are
 /// required or forbidden (Principal) and which versions are accepted.
@@ -66,16 +68,12 @@ pub struct Position {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Statement {
-    pub sid: Option<String>,
+    pub sid: Option<SmolStr>,
     pub effect: Effect,
     actions: Vec<Pattern>,
-    /// The lower-cased service prefixes of the actions when all are literal
-    /// (`s3:Get*` -> `s3`): a request for another service skips the statement
-    /// without running the matchers. Empty: no such shortcut (`*`, `s*:Get`, NotAction).
-    services: Vec<Box<str>>,
     not_action: bool,
     /// `None` when the statement has neither Resource nor NotResource (trust policies).
-    resources: Option<Vec<Vec<Pattern>>>,
+    resources: Option<Vec<ArnPattern>>,
     not_resource: bool,
     principal: Option<PrincipalSpec>,
     not_principal: bool,
@@ -152,9 +150,9 @@ impl Statement {
         };
         let mut ok = true;
         for c in &self.conditions {
-            let entry = ctx.entry(&c.key_lower);
+            let entry = ctx.entry(c.key_lower());
             if !Entry::present(entry) {
-                obs.missing_key(&c.key);
+                obs.missing_key(c.key());
             }
             match c.eval_entry(entry, ctx) {
                 Some(true) => {}
@@ -200,21 +198,29 @@ struct ServiceIndex {
 }
 
 impl ServiceIndex {
-    fn new(statements: &[Statement]) -> ServiceIndex {
-        let mut index = ServiceIndex::default();
-        for (i, s) in statements.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            if s.services.is_empty() {
-                index.any_service.push(i);
-            }
-            for service in &s.services {
-                match index.by_service.iter_mut().find(|(k, _)| k == service) {
-                    Some((_, list)) => list.push(i),
-                    None => index.by_service.push((service.clone(), vec![i])),
-                }
+    /// Lists statement `i` under the lower-cased service prefixes of its actions when all
+    /// are literal (`s3:Get*` -> `s3`), so that a request for another service skips it
+    /// without running the matchers; otherwise (`*`, `s*:Get`, NotAction) under every service.
+    fn add<'a>(&mut self, i: usize, not_action: bool, mut actions: impl Iterator<Item = &'a str> + Clone) {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        if not_action || !actions.clone().all(|a| literal_service(a).is_some()) {
+            self.any_service.push(i);
+            return;
+        }
+        for service in actions.by_ref().filter_map(literal_service) {
+            match self
+                .by_service
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(service))
+            {
+                // An action list naming the same service twice lists the statement once.
+                Some((_, list)) if list.last() == Some(&i) => {}
+                Some((_, list)) => list.push(i),
+                None => self
+                    .by_service
+                    .push((service.to_lowercase().into_boxed_str(), vec![i])),
             }
         }
-        index
     }
 }
 
@@ -224,18 +230,11 @@ pub struct Policy {
     inner: Arc<Inner>,
 }
 
-fn strings<'r>(node: Option<&'r Node<'_>>) -> Vec<&'r str> {
-    match node.map(|n| &n.value) {
-        Some(Json::String(s)) => vec![s.as_ref()],
-        Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
-        _ => Vec::new(),
-    }
-}
-
 impl Policy {
     /// Validates `text` as IAM does for a policy of this kind, then compiles it.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let document = validate::validate(text, kind)?;
+        let arena = json::arena_for(text.len());
+        let document = validate::validate(text, kind, &arena)?;
         let doc = &document.root;
         let version = match doc.value.get("Version").and_then(|v| v.value.as_str()) {
             Some(VERSION_2012) => PolicyVersion::V2012_10_17,
@@ -250,8 +249,9 @@ impl Policy {
             .flat_map(|n| [n.start, n.end.saturating_sub(1)])
             .collect();
         let places = json::line_cols(text, &document.newlines, &offsets);
+        let mut index = ServiceIndex::default();
         let statements: Vec<Statement> = nodes
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, node)| {
                 let at = |k: usize| {
@@ -262,10 +262,9 @@ impl Policy {
                             column: c + 1,
                         })
                 };
-                compile_statement(node, variables, at(2 * i), at(2 * i + 1))
+                compile_statement((i, node), variables, (at(2 * i), at(2 * i + 1)), &mut index)
             })
             .collect();
-        let index = ServiceIndex::new(&statements);
         Ok(Policy {
             inner: Arc::new(Inner {
                 text: text.to_owned(),
@@ -338,13 +337,14 @@ impl Policy {
         };
         for s in &self.inner.statements {
             for fields in s.resources.iter().flatten() {
+                let fields: &[Pattern] = fields;
                 fields
                     .iter()
                     .flat_map(Pattern::var_keys)
                     .for_each(|(k, _)| add(k));
             }
             for c in &s.conditions {
-                add(&c.key);
+                add(c.key());
                 c.var_keys().into_iter().for_each(|(k, _)| add(k));
             }
         }
@@ -354,13 +354,17 @@ impl Policy {
 
 /// The service prefix of an action pattern, when it has no wildcard.
 fn literal_service(action: &str) -> Option<&str> {
-    action
-        .split_once(':')
-        .map(|(s, _)| s)
-        .filter(|s| !s.contains(['*', '?']))
+    let colon = action.bytes().position(|b| b == b':')?;
+    let service = action.get(..colon)?;
+    (!service.bytes().any(|b| b == b'*' || b == b'?')).then_some(service)
 }
 
-fn compile_statement(node: &Node, variables: bool, start: Position, end: Position) -> Statement {
+fn compile_statement(
+    (i, node): (usize, &Node),
+    variables: bool,
+    (start, end): (Position, Position),
+    index: &mut ServiceIndex,
+) -> Statement {
     let v = &node.value;
     let action_syntax = Syntax {
         wildcards: true,
@@ -384,34 +388,21 @@ fn compile_statement(node: &Node, variables: bool, start: Position, end: Positio
         Some(n) => (Some(n), false),
         None => (v.get("NotPrincipal"), true),
     };
-    let action_strings = strings(action_node);
-    let services = if not_action || !action_strings.iter().all(|a| literal_service(a).is_some()) {
-        Vec::new()
-    } else {
-        let mut services: Vec<Box<str>> = Vec::new();
-        for service in action_strings.iter().filter_map(|a| literal_service(a)) {
-            if !services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
-                services.push(service.to_lowercase().into_boxed_str());
-            }
-        }
-        services
-    };
+    let action_strings = || strings(action_node);
+    index.add(i, not_action, action_strings());
     Statement {
-        services,
-        sid: v.get("Sid").and_then(|s| s.value.as_str()).map(str::to_owned),
+        sid: v.get("Sid").and_then(|s| s.value.as_str()).map(SmolStr::new),
         effect: if v.get("Effect").and_then(|e| e.value.as_str()) == Some("Deny") {
             Effect::Deny
         } else {
             Effect::Allow
         },
-        actions: action_strings
-            .into_iter()
+        actions: action_strings()
             .map(|a| Pattern::compile(a, action_syntax))
             .collect(),
         not_action,
         resources: resource_node.map(|n| {
             strings(Some(n))
-                .into_iter()
                 .map(|r| pattern::compile_arn(r, resource_syntax))
                 .collect()
         }),

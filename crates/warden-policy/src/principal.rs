@@ -207,14 +207,9 @@ impl PrincipalSpec {
             spec.anyone = node.value.as_str() == Some("*");
             return spec;
         };
-        for (key, value) in members {
-            let values: Vec<&str> = match &value.value {
-                Json::String(s) => vec![s],
-                Json::Array(items) => items.iter().filter_map(|n| n.value.as_str()).collect(),
-                _ => Vec::new(),
-            };
-            for v in values {
-                match key.as_ref() {
+        for (key, value) in members.iter() {
+            for v in crate::validate::strings(Some(value)) {
+                match *key {
                     "AWS" if v == "*" => spec.aws.push(AwsRef::Any),
                     "AWS" if is_account_id(v) => spec.aws.push(AwsRef::Account(v.to_owned())),
                     "AWS" => match v

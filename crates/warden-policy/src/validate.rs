@@ -54,17 +54,40 @@ const IAM_PATHS: [&str; 13] = [
 ];
 
 /// The statements of a syntactically valid document, in order.
-pub(crate) fn statements<'r, 'a>(doc: &'r Node<'a>) -> Vec<&'r Node<'a>> {
-    match doc.value.get("Statement").map(|n| &n.value) {
-        Some(Json::Array(items)) => items.iter().collect(),
-        Some(Json::Object(_)) => doc.value.get("Statement").into_iter().collect(),
-        _ => Vec::new(),
+pub(crate) fn statements<'r, 'a>(doc: &'r Node<'a>) -> &'r [Node<'a>] {
+    match doc.value.get("Statement") {
+        Some(Node {
+            value: Json::Array(items),
+            ..
+        }) => items,
+        Some(
+            one @ Node {
+                value: Json::Object(_),
+                ..
+            },
+        ) => std::slice::from_ref(one),
+        _ => &[],
     }
 }
 
-/// Parses and validates `text`; returns the JSON tree for the compiler.
-pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<json::Document<'_>, PolicyError> {
-    let document = json::parse_document(text).map_err(|e| {
+/// The strings of an element that is a string or a list (other items skipped).
+pub(crate) fn strings<'a>(node: Option<&Node<'a>>) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+    let (one, list): (Option<&'a str>, &'a [Node<'a>]) = match node.map(|n| n.value) {
+        Some(Json::String(s)) => (Some(s), &[]),
+        Some(Json::Array(items)) => (None, items),
+        _ => (None, &[]),
+    };
+    one.into_iter()
+        .chain(list.iter().filter_map(|n| n.value.as_str()))
+}
+
+/// Parses and validates `text` (its tree in `arena`); returns the JSON tree for the compiler.
+pub(crate) fn validate<'a>(
+    text: &'a str,
+    kind: PolicyKind,
+    arena: &'a bumpalo::Bump,
+) -> Result<json::Document<'a>, PolicyError> {
+    let document = json::parse_document(text, arena).map_err(|e| {
         let (line, col) = json::line_col(text, e.offset);
         // AWS answers CreateRole's invalid JSON with its own wording (recorded in
         // tests/data/aws-recorded: test_create_role_with_malformed_assume_role_policy_document).
@@ -81,9 +104,9 @@ pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<json::Document<'_
     if kind.requires_2012() && version != Some(VERSION_2012) {
         return Err(PolicyError::malformed(VERSION, "Version"));
     }
-    let stmts = statements(doc);
-    let resource_error = legacy(&stmts).map_err(|at| PolicyError::malformed(LEGACY, at))?;
-    sid_uniqueness(&stmts)?;
+    let stmts: &[Node] = statements(doc);
+    let resource_error = legacy(stmts).map_err(|at| PolicyError::malformed(LEGACY, at))?;
+    sid_uniqueness(stmts)?;
     for (i, s) in stmts.iter().enumerate() {
         if !has_non_empty(s, "Action", "NotAction") {
             return Err(PolicyError::malformed(NEED_ACTIONS, format!("Statement[{i}]")));
@@ -109,16 +132,12 @@ pub(crate) fn validate(text: &str, kind: PolicyKind) -> Result<json::Document<'_
             }
         }
     }
-    principal_rules(&stmts, kind)?;
+    principal_rules(stmts, kind)?;
     Ok(document)
 }
 
-fn strings_of<'a>(statement: &'a Node, key: &str) -> Vec<&'a str> {
-    match statement.value.get(key).map(|n| &n.value) {
-        Some(Json::String(s)) => vec![s.as_ref()],
-        Some(Json::Array(items)) => items.iter().filter_map(|n| n.value.as_str()).collect(),
-        _ => Vec::new(),
-    }
+fn strings_of<'a>(statement: &Node<'a>, key: &str) -> impl Iterator<Item = &'a str> + use<'a> {
+    strings(statement.value.get(key))
 }
 
 fn has_non_empty(statement: &Node, key: &str, not_key: &str) -> bool {
@@ -137,7 +156,7 @@ fn syntax(doc: &Node) -> Result<(), String> {
     let Json::Object(members) = &doc.value else {
         return Err(String::new());
     };
-    if let Some((k, _)) = members.iter().find(|(k, _)| !TOP_ELEMENTS.contains(&k.as_ref())) {
+    if let Some((k, _)) = members.iter().find(|(k, _)| !TOP_ELEMENTS.contains(k)) {
         return Err(k.to_string());
     }
     if let Some(v) = doc.value.get("Version")
@@ -165,10 +184,7 @@ fn statement_syntax(s: &Node) -> Result<(), String> {
     let Json::Object(members) = &s.value else {
         return Err(String::new());
     };
-    if let Some((k, _)) = members
-        .iter()
-        .find(|(k, _)| !STATEMENT_ELEMENTS.contains(&k.as_ref()))
-    {
+    if let Some((k, _)) = members.iter().find(|(k, _)| !STATEMENT_ELEMENTS.contains(k)) {
         return Err(format!(".{k}"));
     }
     let has = |k: &str| s.value.get(k).is_some();
@@ -217,11 +233,11 @@ fn condition_syntax(cond: &Node) -> Result<(), String> {
     let Json::Object(ops) = &cond.value else {
         return Err(String::new());
     };
-    for (op, body) in ops {
+    for (op, body) in ops.iter() {
         let Json::Object(entries) = &body.value else {
             return Err(format!(".{op}"));
         };
-        for (key, value) in entries {
+        for (key, value) in entries.iter() {
             let ok = match &value.value {
                 Json::Array(items) => items.iter().all(|n| is_scalar(&n.value)),
                 v => is_scalar(v),
@@ -240,10 +256,10 @@ fn condition_syntax(cond: &Node) -> Result<(), String> {
 
 fn principal_syntax(p: &Node) -> Result<(), String> {
     match &p.value {
-        Json::String(s) if s == "*" => Ok(()),
+        Json::String(s) if *s == "*" => Ok(()),
         Json::Object(members) if !members.is_empty() => {
-            for (k, v) in members {
-                if !matches!(k.as_ref(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
+            for (k, v) in members.iter() {
+                if !matches!(*k, "AWS" | "Service" | "Federated" | "CanonicalUser") {
                     return Err(format!(".{k}"));
                 }
                 let ok = match &v.value {
@@ -266,7 +282,7 @@ fn principal_syntax(p: &Node) -> Result<(), String> {
 /// The "legacy parsing" phase. Returns the resource-format error to report
 /// later (IAM reports it only after the Sid/actions/resources checks; when
 /// several resources are malformed, the last one examined wins).
-fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
+fn legacy(stmts: &[Node]) -> Result<Option<(String, String)>, String> {
     for (i, s) in stmts.iter().enumerate() {
         if !matches!(
             s.value.get("Effect").and_then(|e| e.value.as_str()),
@@ -275,20 +291,20 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
             return Err(format!("Statement[{i}].Effect"));
         }
         if let Some(Json::Object(ops)) = s.value.get("Condition").map(|c| &c.value) {
-            for (op, body) in ops {
+            for (op, body) in ops.iter() {
                 if !strip_qualifiers(op).starts_with("Date") {
                     continue;
                 }
                 let Json::Object(entries) = &body.value else {
                     continue;
                 };
-                for (key, value) in entries {
+                for (key, value) in entries.iter() {
                     let at = || format!("Statement[{i}].Condition.{op}.{key}");
-                    let items: Vec<&Json> = match &value.value {
-                        Json::Array(items) => items.iter().map(|n| &n.value).collect(),
-                        v => vec![v],
+                    let items = match &value.value {
+                        Json::Array(items) => items,
+                        _ => std::slice::from_ref(value),
                     };
-                    for item in items {
+                    for item in items.iter().map(|n| &n.value) {
                         let ok = match item {
                             Json::String(t) | Json::Number(t) => legacy_date_ok(t),
                             _ => false,
@@ -313,12 +329,19 @@ fn legacy(stmts: &[&Node]) -> Result<Option<(String, String)>, String> {
                     }
                 }
                 Json::Array(items) => {
-                    let mut rs: Vec<&str> = items.iter().filter_map(|n| n.value.as_str()).collect();
-                    rs.sort_unstable_by(|a, b| b.cmp(a));
-                    for r in rs {
-                        if let Some(msg) = resource_format(r) {
-                            error = Some((msg, at()));
+                    // IAM examines the list sorted in descending order and keeps the last
+                    // error: the error of the smallest malformed resource.
+                    let mut smallest: Option<(&str, String)> = None;
+                    for r in items.iter().filter_map(|n| n.value.as_str()) {
+                        if smallest.as_ref().is_some_and(|(s, _)| *s <= r) {
+                            continue;
                         }
+                        if let Some(msg) = resource_format(r) {
+                            smallest = Some((r, msg));
+                        }
+                    }
+                    if let Some((_, msg)) = smallest {
+                        error = Some((msg, at()));
                     }
                 }
                 _ => {}
@@ -412,12 +435,17 @@ fn resource_format(r: &str) -> Option<String> {
 
 /// IAM resource types that AWS's own managed policies use but the recorded error
 /// message does not list (it predates them): a leading wildcard (`arn:aws:iam::*:*`), the
-/// account root (`arn:aws:iam::*:root`, centralized root access) and role templates.
+/// account root (`arn:aws:iam::*:root`, centralized root access), role templates and
+/// delegation requests (`delegation-request/`, an IAM resource type in the Service
+/// Authorization Reference, used by the temporary delegation actions).
 fn is_newer_iam_resource(path: &str) -> bool {
-    path.starts_with('*') || path == "root" || path.starts_with("role-template/")
+    path.starts_with('*')
+        || path == "root"
+        || path.starts_with("role-template/")
+        || path.starts_with("delegation-request/")
 }
 
-fn sid_uniqueness(stmts: &[&Node]) -> Result<(), PolicyError> {
+fn sid_uniqueness(stmts: &[Node]) -> Result<(), PolicyError> {
     let mut seen: Vec<&str> = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         if let Some(sid) = s.value.get("Sid").and_then(|n| n.value.as_str()) {
@@ -434,12 +462,17 @@ fn sid_uniqueness(stmts: &[&Node]) -> Result<(), PolicyError> {
 }
 
 fn action_prefix(action: &str) -> Result<(), String> {
-    let parts: Vec<&str> = action.split(':').collect();
-    let vendor = parts.first().copied().unwrap_or("");
-    if parts.len() == 1 && vendor != "*" {
+    let colons = action.bytes().filter(|&b| b == b':').count();
+    // INVARIANT: `:` is ASCII, so the text before the first one is a char boundary.
+    let vendor = action
+        .bytes()
+        .position(|b| b == b':')
+        .and_then(|i| action.get(..i))
+        .unwrap_or(action);
+    if colons == 0 && vendor != "*" {
         return Err("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.".into());
     }
-    if parts.len() > 2 {
+    if colons > 1 {
         return Err("Actions/Condition can contain only one colon.".into());
     }
     if vendor != "*"
@@ -452,7 +485,7 @@ fn action_prefix(action: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn principal_rules(stmts: &[&Node], kind: PolicyKind) -> Result<(), PolicyError> {
+fn principal_rules(stmts: &[Node], kind: PolicyKind) -> Result<(), PolicyError> {
     for (i, s) in stmts.iter().enumerate() {
         let p = s.value.get("Principal").or_else(|| s.value.get("NotPrincipal"));
         match (kind.takes_principal(), p) {
@@ -467,13 +500,8 @@ fn principal_rules(stmts: &[&Node], kind: PolicyKind) -> Result<(), PolicyError>
             }
             (true, Some(p)) => {
                 if let Json::Object(members) = &p.value {
-                    for (k, v) in members {
-                        let values: Vec<&str> = match &v.value {
-                            Json::String(s) => vec![s],
-                            Json::Array(items) => items.iter().filter_map(|n| n.value.as_str()).collect(),
-                            _ => Vec::new(),
-                        };
-                        for value in values {
+                    for (k, v) in members.iter() {
+                        for value in strings(Some(v)) {
                             if !crate::principal::valid_principal_value(k, value) {
                                 return Err(PolicyError::malformed(
                                     format!("Invalid principal in policy: \"{k}\":\"{value}\""),

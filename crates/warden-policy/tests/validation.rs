@@ -137,6 +137,21 @@ fn kind_rules() {
 }
 
 #[test]
+fn iam_resource_types_newer_than_the_recorded_message() {
+    // AWS lists `delegation-request` as an IAM resource type; the recorded error message predates it.
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetDelegationRequest","Resource":"arn:aws:iam::123456789012:delegation-request/*"}]}"#;
+    assert!(Policy::parse(doc, PolicyKind::Identity).is_ok());
+    // An unknown IAM resource type is still refused with the recorded message.
+    let bad = doc.replace("delegation-request/", "delegation-requests/");
+    let e = Policy::parse(&bad, PolicyKind::Identity).unwrap_err();
+    assert!(
+        e.message().starts_with("IAM resource path must either be"),
+        "{}",
+        e.message()
+    );
+}
+
+#[test]
 fn size_limits() {
     use warden_policy::check_size;
     let doc = format!("{{\"a\": \"{}\"}}", "x".repeat(2040));
