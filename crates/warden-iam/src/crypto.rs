@@ -99,3 +99,20 @@ mod tests {
         assert!(matches!(s.open("v1:AAAA", "AKIA1"), Err(SealError::Malformed)));
     }
 }
+
+/// An argon2id PHC string of `password` under a fresh salt (console and user pool
+/// passwords), or `None` if hashing failed.
+pub fn hash_password(password: &str) -> Option<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .ok()
+}
+
+/// Constant-time (inside argon2) check of a password against a stored PHC hash.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(phc).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}

@@ -51,6 +51,11 @@ impl<'a> Input<'a> {
             .unwrap_or_default()
     }
 
+    /// A structure member, as its map of members.
+    pub fn object(&self, name: &str) -> Option<&'a Map<String, Value>> {
+        self.get(name).and_then(Value::as_object)
+    }
+
     pub fn is_present(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

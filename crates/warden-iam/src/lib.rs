@@ -63,6 +63,16 @@ impl Iam {
                 f(state, &input, &ctx)
             }
             Handler::Write(f) => self.write(caller.account(), |tx| f(tx, &input, &ctx)).await,
+            Handler::ReadShared(f) => f(&self.snapshot(), &input, &ctx),
+            Handler::WriteIn(home, f) => {
+                let snapshot = self.snapshot();
+                let own = snapshot
+                    .account(caller.account().as_str())
+                    .cloned()
+                    .ok_or_else(|| IamError::ServiceFailure("caller's account is not loaded".into()))?;
+                let account = home(&snapshot, &input).unwrap_or_else(|| caller.account().clone());
+                self.write(&account, |tx| f(tx, &own, &input, &ctx)).await
+            }
         }
     }
 
@@ -79,7 +89,7 @@ impl Iam {
         let (key_id, secret) = match root_key {
             Some(k) => k,
             None => (
-                warden_types::new_id(warden_types::IdKind::AccessKey),
+                warden_types::new_access_key_id(warden_types::IdKind::AccessKey, id),
                 Secret::new(warden_types::new_secret_access_key()),
             ),
         };

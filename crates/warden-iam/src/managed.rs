@@ -1,34 +1,24 @@
 //! AWS managed policies (`arn:aws:iam::aws:policy/...`): the documents AWS publishes,
-//! present in every account, immutable. Parsed on first use (the JSON is 4.6 MB) and
-//! each document compiled on first use, so that start-up stays fast.
+//! present in every account, immutable. The build script turns the vendored JSON into
+//! a static table sorted by ARN (`build.rs`), so nothing is parsed or copied at start-up
+//! and a document's bytes are only paged in when a policy is used; each document is
+//! compiled on first use.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use serde::Deserialize;
 use warden_policy::{Policy, PolicyKind};
 
-static RAW: &str = include_str!("../data/aws-managed-policies.json");
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawPolicy {
-    create_date: String,
-    update_date: String,
-    default_version_id: String,
-    path: String,
-    document: serde_json::Value,
-}
-
 pub struct AwsManagedPolicy {
-    pub name: String,
-    pub path: String,
-    pub arn: String,
-    pub id: String,
-    pub default_version: String,
-    pub created: String,
-    pub updated: String,
-    pub document: String,
+    pub name: &'static str,
+    pub path: &'static str,
+    pub arn: &'static str,
+    /// A stable `ANPA...` ID derived from the name (the same in every account and build).
+    pub id: &'static str,
+    pub default_version: &'static str,
+    pub created: &'static str,
+    pub updated: &'static str,
+    /// The policy document as compact JSON.
+    pub document: &'static str,
     compiled: OnceLock<Option<Arc<Policy>>>,
 }
 
@@ -38,7 +28,7 @@ impl AwsManagedPolicy {
     pub fn compiled(&self) -> Option<&Arc<Policy>> {
         self.compiled
             .get_or_init(|| {
-                Policy::parse(&self.document, PolicyKind::Identity)
+                Policy::parse(self.document, PolicyKind::Identity)
                     .ok()
                     .map(Arc::new)
             })
@@ -46,60 +36,17 @@ impl AwsManagedPolicy {
     }
 }
 
-static POLICIES: LazyLock<HashMap<String, AwsManagedPolicy>> = LazyLock::new(load);
-
-fn load() -> HashMap<String, AwsManagedPolicy> {
-    let raw: HashMap<String, RawPolicy> = serde_json::from_str(RAW).unwrap_or_default();
-    raw.into_iter()
-        .map(|(name, p)| {
-            let arn = format!("arn:aws:iam::aws:policy{}{}", p.path, name);
-            let policy = AwsManagedPolicy {
-                id: stable_id(&name),
-                document: serde_json::to_string(&p.document).unwrap_or_default(),
-                name,
-                path: p.path,
-                arn: arn.clone(),
-                default_version: p.default_version_id,
-                created: p.create_date,
-                updated: p.update_date,
-                compiled: OnceLock::new(),
-            };
-            (arn, policy)
-        })
-        .collect()
-}
-
-/// A stable `ANPA...` ID derived from the name, so every account and every restart agree.
-fn stable_id(name: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut out = String::from("ANPA");
-    for round in 0u8..17 {
-        for b in name.bytes().chain([round]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        let i = usize::try_from(h % 32).unwrap_or(0);
-        out.push(char::from(ALPHABET.get(i).copied().unwrap_or(b'A')));
-    }
-    out
-}
+include!(concat!(env!("OUT_DIR"), "/aws_managed_policies.rs"));
 
 /// The AWS managed policy with this ARN.
 pub fn get(arn: &str) -> Option<&'static AwsManagedPolicy> {
-    POLICIES.get(arn)
+    let i = POLICIES.binary_search_by(|p| p.arn.cmp(arn)).ok()?;
+    POLICIES.get(i)
 }
 
 /// Every AWS managed policy, sorted by name.
-pub fn all() -> Vec<&'static AwsManagedPolicy> {
-    let mut v: Vec<_> = POLICIES.values().collect();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
-    v
-}
-
-/// Parses the vendored file now (the server calls this after it is ready).
-pub fn warm_up() {
-    LazyLock::force(&POLICIES);
+pub fn all() -> impl Iterator<Item = &'static AwsManagedPolicy> {
+    BY_NAME.iter().filter_map(|&i| POLICIES.get(usize::from(i)))
 }
 
 #[cfg(test)]
@@ -118,18 +65,31 @@ mod tests {
             assert_eq!(p.name, name);
             assert!(p.id.starts_with("ANPA") && p.id.len() == 21);
         }
-        assert!(all().len() > 1500);
+        assert!(get("arn:aws:iam::aws:policy/NoSuchPolicyAnywhere").is_none());
+        assert!(all().count() > 1500);
+        let names: Vec<_> = all().map(|p| p.name).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "all() is sorted by name");
+    }
+
+    #[test]
+    fn documents_are_compact_json_in_aws_order() {
+        let p = get("arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+        assert_eq!(
+            p.document,
+            r#"{"Statement":[{"Action":"*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#
+        );
+        assert_eq!(p.path, "/");
+        assert_eq!(p.arn, "arn:aws:iam::aws:policy/AdministratorAccess");
     }
 
     #[test]
     fn every_aws_policy_compiles() {
         let failed: Vec<_> = all()
-            .into_iter()
             .filter(|p| p.compiled().is_none())
             .map(|p| {
                 (
-                    &p.name,
-                    Policy::parse(&p.document, PolicyKind::Identity)
+                    p.name,
+                    Policy::parse(p.document, PolicyKind::Identity)
                         .err()
                         .map(|e| e.to_string()),
                 )

@@ -27,6 +27,9 @@ pub mod kind {
     pub const SERVER_CERTIFICATE: &str = "server-certificate";
     pub const SERVICE_CREDENTIAL: &str = "service-credential";
     pub const DELETION_TASK: &str = "deletion-task";
+    pub const ORGANIZATIONS_REPORT: &str = "organizations-access-report";
+    pub const DELEGATION_REQUEST: &str = "delegation-request";
+    pub const ACCESS_ADVISOR: &str = "access-advisor";
 }
 
 pub(crate) fn format_version() -> u32 {
@@ -549,4 +552,128 @@ pub struct AccountSettings {
     /// SetSecurityTokenServicePreferences: `v1Token` or `v2Token`.
     #[serde(default)]
     pub global_endpoint_token_version: Option<String>,
+    /// Outbound web identity federation; `None` until it is first enabled.
+    #[serde(default)]
+    pub outbound_federation: Option<OutboundFederation>,
+}
+
+/// Outbound web identity federation of an account: the issuer URL made when it was first
+/// enabled (kept when it is disabled, so that enabling it again gives the same one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundFederation {
+    pub issuer: String,
+    pub enabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed: OffsetDateTime,
+}
+
+/// A GenerateOrganizationsAccessReport job. Key: its job ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrganizationsReport {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    pub entity_path: String,
+    #[serde(default)]
+    pub policy_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
+/// A delegation request (IAM temporary delegation). It lives in the account of the partner
+/// that created it (the requestor); customers in other accounts act on it by ID. Key: its ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DelegationRequest {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub id: String,
+    pub requestor_account: String,
+    pub requestor_name: String,
+    /// The account it is meant for (given at creation, or the associating caller's).
+    #[serde(default)]
+    pub owner_account: Option<String>,
+    /// The ARN of the identity that associated it.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    pub description: String,
+    #[serde(default)]
+    pub request_message: Option<String>,
+    #[serde(default)]
+    pub template_arn: Option<String>,
+    #[serde(default)]
+    pub parameters: Vec<DelegationParameter>,
+    /// The template rendered with the parameters: the policy the customer approves.
+    pub permission_policy: String,
+    /// Permissions boundaries that the policy requires of the roles it lets the partner create.
+    #[serde(default)]
+    pub boundary_arns: Vec<String>,
+    pub workflow_id: String,
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    pub notification_channel: String,
+    pub session_duration: i64,
+    #[serde(default)]
+    pub only_send_by_owner: bool,
+    pub state: DelegationState,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated: OffsetDateTime,
+    /// When the request expires if nothing moves it on (the lifetime of its state).
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires: OffsetDateTime,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub rejection_reason: Option<String>,
+    /// The ARN of the identity that accepted it.
+    #[serde(default)]
+    pub approver_id: Option<String>,
+    /// When SendDelegationToken released the exchange token (recorded; nothing leaves Warden).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub token_sent: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationParameter {
+    pub name: String,
+    pub values: Vec<String>,
+    /// `string` or `stringList`.
+    pub kind: String,
+}
+
+/// The stored states of a delegation request; `EXPIRED` is not stored but derived from
+/// [`DelegationRequest::expires`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DelegationState {
+    Unassigned,
+    Assigned,
+    PendingApproval,
+    Accepted,
+    Finalized,
+    Rejected,
+}
+
+impl DelegationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelegationState::Unassigned => "UNASSIGNED",
+            DelegationState::Assigned => "ASSIGNED",
+            DelegationState::PendingApproval => "PENDING_APPROVAL",
+            DelegationState::Accepted => "ACCEPTED",
+            DelegationState::Finalized => "FINALIZED",
+            DelegationState::Rejected => "REJECTED",
+        }
+    }
+}
+
+/// The access advisor's record of one principal (key: its ARN): per service namespace,
+/// when it was last authorized. Written by `Iam::flush_usage`, not per request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessAdvisorRecord {
+    #[serde(default = "format_version")]
+    pub v: u32,
+    pub principal: String,
+    pub services: BTreeMap<String, crate::service::ServiceAccess>,
 }

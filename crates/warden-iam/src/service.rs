@@ -10,6 +10,7 @@ use warden_types::AccountId;
 
 use crate::crypto::Sealer;
 use crate::error::IamError;
+use crate::model::AccessAdvisorRecord;
 use crate::state::{AccountState, Snapshot};
 use crate::tx::Tx;
 
@@ -368,7 +369,7 @@ fn publish(snapshot: &ArcSwap<Snapshot>, state: AccountState, keys: &[(String, b
 }
 
 /// What the access advisor knows of one principal's use of one service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceAccess {
     pub last: OffsetDateTime,
     pub region: String,
@@ -387,6 +388,14 @@ pub struct AccessJob {
     pub entities: BTreeMap<String, Vec<serde_json::Value>>,
 }
 
+/// The last request an access key signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUse {
+    pub time: OffsetDateTime,
+    pub service: String,
+    pub region: String,
+}
+
 /// Jobs kept per account (the oldest are dropped first).
 const JOBS_KEPT: usize = 1_000;
 
@@ -401,6 +410,11 @@ pub struct AccessLog {
 #[derive(Debug, Default)]
 struct AccessInner {
     services: HashMap<String, BTreeMap<String, ServiceAccess>>,
+    /// Per role ID: when and in which region the role was last assumed (RoleLastUsed).
+    roles: HashMap<String, (OffsetDateTime, String)>,
+    /// Per access key ID: when, for which service and in which region it last signed a
+    /// request (AccessKeyLastUsed).
+    keys: HashMap<String, KeyUse>,
     jobs: HashMap<String, AccessJob>,
     job_order: std::collections::VecDeque<String>,
 }
@@ -424,6 +438,67 @@ impl AccessLog {
         entry.last = now;
         region.clone_into(&mut entry.region);
         entry.actions.insert(action.to_owned(), (now, region.to_owned()));
+    }
+
+    /// Records that the role with ID `role_id` was assumed (GetRole's `RoleLastUsed`).
+    pub fn record_role_use(&self, role_id: &str, region: &str, now: OffsetDateTime) {
+        self.lock()
+            .roles
+            .insert(role_id.to_owned(), (now, region.to_owned()));
+    }
+
+    /// Records that the access key `key_id` signed a request for `service` in `region`.
+    /// Allocates only the first time a key is seen or when its service or region change.
+    pub fn record_key_use(&self, key_id: &str, service: &str, region: &str, now: OffsetDateTime) {
+        let mut inner = self.lock();
+        match inner.keys.get_mut(key_id) {
+            Some(last) => {
+                last.time = now;
+                if last.service != service {
+                    service.clone_into(&mut last.service);
+                }
+                if last.region != region {
+                    region.clone_into(&mut last.region);
+                }
+            }
+            None => {
+                let used = KeyUse {
+                    time: now,
+                    service: service.to_owned(),
+                    region: region.to_owned(),
+                };
+                inner.keys.insert(key_id.to_owned(), used);
+            }
+        }
+    }
+
+    /// The last request the access key `key_id` signed, as recorded on this node.
+    pub fn key_last_used(&self, key_id: &str) -> Option<KeyUse> {
+        self.lock().keys.get(key_id).cloned()
+    }
+
+    /// When and in which region the role with ID `role_id` was last assumed.
+    pub fn role_last_used(&self, role_id: &str) -> Option<(OffsetDateTime, String)> {
+        self.lock().roles.get(role_id).cloned()
+    }
+
+    /// Seeds a principal's data from its stored record (on load), keeping newer uses.
+    pub fn restore(&self, principal_arn: &str, stored: BTreeMap<String, ServiceAccess>) {
+        let mut inner = self.lock();
+        let services = inner.services.entry(principal_arn.to_owned()).or_default();
+        for (namespace, access) in stored {
+            match services.get(&namespace) {
+                Some(live) if live.last >= access.last => {}
+                _ => {
+                    services.insert(namespace, access);
+                }
+            }
+        }
+    }
+
+    /// Every principal this node has access data for.
+    pub fn principals(&self) -> Vec<String> {
+        self.lock().services.keys().cloned().collect()
     }
 
     /// The services `principal_arn` used, by namespace.
@@ -479,4 +554,115 @@ impl Iam {
         };
         state.access.record(&entity, action, region, now);
     }
+
+    /// Records that a long-term access key signed a request (`AccessKeyLastUsed`): in
+    /// memory on the request path, written to the store by [`Iam::flush_usage`].
+    pub fn record_key_use(
+        &self,
+        account: &str,
+        key_id: &str,
+        service: &str,
+        region: &str,
+        now: OffsetDateTime,
+    ) {
+        if let Some(state) = self.snapshot().account(account) {
+            state.access.record_key_use(key_id, service, region, now);
+        }
+    }
+
+    /// Writes the last uses recorded in memory (access keys' `AccessKeyLastUsed`, roles'
+    /// `RoleLastUsed`) to the stored entities where they are newer, one write per account
+    /// that has any. The server calls it periodically and when it stops, so a restart
+    /// keeps them: AWS documents this data as updated within hours, not per request.
+    /// Returns the number of entities updated.
+    pub async fn flush_usage(&self) -> Result<usize, IamError> {
+        let snapshot = self.snapshot();
+        let mut updated = 0;
+        for state in snapshot.accounts.values() {
+            if !usage_is_newer(state) {
+                continue;
+            }
+            updated += self.write(&state.id, |tx| Ok(apply_usage(tx))).await?;
+        }
+        Ok(updated)
+    }
+
+    /// Records that a role was assumed, for its `RoleLastUsed` (in memory like the access
+    /// advisor's data: assuming a role costs no database write).
+    pub fn record_role_use(&self, account: &str, role_id: &str, region: &str, now: OffsetDateTime) {
+        if let Some(state) = self.snapshot().account(account) {
+            state.access.record_role_use(role_id, region, now);
+        }
+    }
+}
+
+/// Whether this node recorded a use newer than what `state` stores.
+fn usage_is_newer(state: &AccountState) -> bool {
+    let keys = state.access_keys.values().any(|k| {
+        state
+            .access
+            .key_last_used(&k.id)
+            .is_some_and(|u| k.last_used.is_none_or(|t| u.time > t))
+    });
+    let roles = state.roles.values().any(|r| {
+        state
+            .access
+            .role_last_used(&r.id)
+            .is_some_and(|(t, _)| r.last_used.is_none_or(|s| t > s))
+    });
+    keys || roles || !advisor_changes(state).is_empty()
+}
+
+/// The access advisor records whose live data differs from what is stored.
+fn advisor_changes(state: &AccountState) -> Vec<AccessAdvisorRecord> {
+    state
+        .access
+        .principals()
+        .into_iter()
+        .filter_map(|principal| {
+            let services = state.access.services_of(&principal);
+            let stored = state.access_advisor.get(&principal).map(|r| &r.services);
+            (stored != Some(&services)).then_some(AccessAdvisorRecord {
+                v: 1,
+                principal,
+                services,
+            })
+        })
+        .collect()
+}
+
+/// Copies newer recorded uses into the transaction's entities; returns how many changed.
+fn apply_usage(tx: &mut Tx) -> usize {
+    let access = tx.state.access.clone();
+    let mut keys = Vec::new();
+    for k in tx.state.access_keys.values() {
+        if let Some(u) = access
+            .key_last_used(&k.id)
+            .filter(|u| k.last_used.is_none_or(|t| u.time > t))
+        {
+            let mut k = k.clone();
+            k.last_used = Some(u.time);
+            k.last_used_service = Some(u.service);
+            k.last_used_region = Some(u.region);
+            keys.push(k);
+        }
+    }
+    let mut roles = Vec::new();
+    for r in tx.state.roles.values() {
+        if let Some((t, region)) = access
+            .role_last_used(&r.id)
+            .filter(|(t, _)| r.last_used.is_none_or(|s| *t > s))
+        {
+            let mut r = r.clone();
+            r.last_used = Some(t);
+            r.last_used_region = Some(region);
+            roles.push(r);
+        }
+    }
+    let advisor = advisor_changes(&tx.state);
+    let n = keys.len() + roles.len() + advisor.len();
+    keys.into_iter().for_each(|k| tx.put(k));
+    roles.into_iter().for_each(|r| tx.put(r));
+    advisor.into_iter().for_each(|a| tx.put(a));
+    n
 }

@@ -41,6 +41,11 @@ pub struct AccountState {
     pub service_credentials: OrdMap<String, ServiceCredential>,
     pub deletion_tasks: OrdMap<String, DeletionTask>,
     pub settings: OrdMap<String, AccountSettings>,
+    pub organizations_reports: OrdMap<String, OrganizationsReport>,
+    /// Delegation requests this account created (as the requestor), by ID.
+    pub delegation_requests: OrdMap<String, DelegationRequest>,
+    /// The access advisor's last stored data, per principal ARN (the live data is `access`).
+    pub access_advisor: OrdMap<String, AccessAdvisorRecord>,
     /// Last access per principal and service (access advisor), in memory only.
     // INVARIANT: shared by every version of this account's state (an `Arc`), so that
     // recording an access never needs a write and no write loses one; it is advisory
@@ -70,6 +75,9 @@ impl AccountState {
             service_credentials: OrdMap::new(),
             deletion_tasks: OrdMap::new(),
             settings: OrdMap::new(),
+            organizations_reports: OrdMap::new(),
+            delegation_requests: OrdMap::new(),
+            access_advisor: OrdMap::new(),
             access: Arc::default(),
         }
     }
@@ -172,6 +180,17 @@ impl AccountState {
             }
             kind::SETTINGS => {
                 self.settings.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::ORGANIZATIONS_REPORT => {
+                self.organizations_reports.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::DELEGATION_REQUEST => {
+                self.delegation_requests.insert(r.key.clone(), decode(&r.body)?);
+            }
+            kind::ACCESS_ADVISOR => {
+                let record: AccessAdvisorRecord = decode(&r.body)?;
+                self.access.restore(&record.principal, record.services.clone());
+                self.access_advisor.insert(r.key.clone(), record);
             }
             // Kinds this version does not know are kept in the database and ignored here,
             // so that a rollback to an older binary does not lose a newer one's data.

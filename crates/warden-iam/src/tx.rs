@@ -82,6 +82,21 @@ entity!(DeletionTask, kind::DELETION_TASK, deletion_tasks, |e| e
     .id
     .clone());
 entity!(AccountSettings, kind::SETTINGS, settings, |_e| "sts".to_owned());
+entity!(
+    OrganizationsReport,
+    kind::ORGANIZATIONS_REPORT,
+    organizations_reports,
+    |e| e.id.clone()
+);
+entity!(
+    DelegationRequest,
+    kind::DELEGATION_REQUEST,
+    delegation_requests,
+    |e| e.id.clone()
+);
+entity!(AccessAdvisorRecord, kind::ACCESS_ADVISOR, access_advisor, |e| e
+    .principal
+    .clone());
 
 pub struct Tx {
     pub state: AccountState,

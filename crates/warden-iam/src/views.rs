@@ -54,6 +54,38 @@ pub fn group(state: &AccountState, g: &Group) -> Value {
     })
 }
 
+/// `RoleLastUsed`: the later of the stored use and this node's record of AssumeRole calls.
+pub fn role_last_used(state: &AccountState, r: &Role) -> Value {
+    let stored = r.last_used.map(|t| (t, r.last_used_region.clone()));
+    let recorded = state
+        .access
+        .role_last_used(&r.id)
+        .map(|(t, region)| (t, Some(region)));
+    let latest = match (stored, recorded) {
+        (Some(a), Some(b)) => Some(if b.0 >= a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    let mut last = json!({});
+    if let Some((t, region)) = latest {
+        insert_opt(&mut last, "LastUsedDate", Some(json!(ts(t))));
+        insert_opt(&mut last, "Region", region.map(|s| json!(s)));
+    }
+    last
+}
+
+/// An access key's last use: the later of the stored one and this node's record.
+pub fn key_last_used(state: &AccountState, k: &AccessKey) -> Option<crate::service::KeyUse> {
+    let stored = k.last_used.map(|time| crate::service::KeyUse {
+        time,
+        service: k.last_used_service.clone().unwrap_or_default(),
+        region: k.last_used_region.clone().unwrap_or_default(),
+    });
+    match (stored, state.access.key_last_used(&k.id)) {
+        (Some(a), Some(b)) => Some(if b.time >= a.time { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
 pub fn role(state: &AccountState, r: &Role, full: bool) -> Value {
     let mut v = json!({
         "Path": r.path,
@@ -70,10 +102,7 @@ pub fn role(state: &AccountState, r: &Role, full: bool) -> Value {
         if !r.tags.is_empty() {
             insert_opt(&mut v, "Tags", Some(tags(&r.tags)));
         }
-        let mut last = json!({});
-        insert_opt(&mut last, "LastUsedDate", r.last_used.map(|t| json!(ts(t))));
-        insert_opt(&mut last, "Region", r.last_used_region.as_ref().map(|s| json!(s)));
-        insert_opt(&mut v, "RoleLastUsed", Some(last));
+        insert_opt(&mut v, "RoleLastUsed", Some(role_last_used(state, r)));
     }
     v
 }

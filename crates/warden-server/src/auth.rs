@@ -90,6 +90,22 @@ pub async fn authenticate(
     now: OffsetDateTime,
     skew: time::Duration,
 ) -> Result<Authenticated, ApiError> {
+    // IAM and STS sign their payload: the form carries the operation and its parameters.
+    // AWS honours `x-amz-content-sha256: UNSIGNED-PAYLOAD` for Amazon S3 only; accepting
+    // it here would leave everything but the URL outside the signature, so that anyone
+    // who sees one signed request could send any other in its name for 15 minutes.
+    if req
+        .header_values("x-amz-content-sha256")
+        .any(|v| v.trim() == warden_sigv4::UNSIGNED_PAYLOAD)
+    {
+        return Err(ApiError::new(
+            "SignatureDoesNotMatch",
+            403,
+            "The request signature we calculated does not match the signature you provided. \
+             IAM and STS requests sign their payload: x-amz-content-sha256 UNSIGNED-PAYLOAD is \
+             for Amazon S3 only.",
+        ));
+    }
     let akid = signed.access_key_id();
     if let Some(token) = signed.session_token() {
         return authenticate_session(snapshot, sts, cache, req, signed, token, now, skew).await;
@@ -140,6 +156,9 @@ async fn authenticate_session(
     }
     let claims = sts.open_session(token, akid, now).await.map_err(ApiError::from)?;
     let account = snapshot.account(&claims.account).ok_or_else(invalid_token)?;
+    if !same_principal(account, &claims) {
+        return Err(invalid_token());
+    }
     let signing_key = cache.get_or_derive(akid, &claims.secret_access_key, signed);
     warden_sigv4::verify(req, signed, &signing_key, now, skew).map_err(ApiError::from)?;
     let id = account.id.clone();
@@ -167,6 +186,26 @@ async fn authenticate_session(
         access_key_id: akid.to_owned(),
         session: Some(claims),
     })
+}
+
+/// Whether the role or user a session was issued to is still the one of that name: a
+/// principal deleted and created again has a new unique ID, and AWS's sessions belong to
+/// the old ID (IAM User Guide, "Unique identifiers"), so they must not act as the new
+/// one. A principal that is gone without a successor is left to authorization (no
+/// policies: everything is denied, as AWS does).
+fn same_principal(account: &AccountState, claims: &SessionClaims) -> bool {
+    let role = match &claims.principal {
+        SessionPrincipal::AssumedRole { role, role_id, .. } => Some((role, role_id)),
+        SessionPrincipal::FederatedUser { .. } | SessionPrincipal::SessionToken { .. } => None,
+    };
+    let user = match &claims.principal {
+        SessionPrincipal::FederatedUser { user: Some(u), .. }
+        | SessionPrincipal::SessionToken { user: Some(u) } => claims.user_id.as_ref().map(|id| (u, id)),
+        _ => None,
+    };
+    let role_ok = role.is_none_or(|(name, id)| account.roles.get(name).is_none_or(|r| r.id == *id));
+    let user_ok = user.is_none_or(|(name, id)| account.users.get(name).is_none_or(|u| u.id == *id));
+    role_ok && user_ok
 }
 
 /// The error for a request that carries no signature where one is required.

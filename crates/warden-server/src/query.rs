@@ -193,6 +193,16 @@ async fn serve(
         }
         return Err(auth::missing_authentication());
     };
+    if authed.session.is_none() {
+        // AccessKeyLastUsed: any authenticated request counts, whatever its outcome.
+        app.iam.record_key_use(
+            authed.account.id.as_str(),
+            &authed.access_key_id,
+            model.metadata.endpoint_prefix.as_str(),
+            signed_region(signed),
+            now,
+        );
+    }
     let subject = authed.subject();
     trace.principal = authz::subject_principal(&authed.account, &subject)
         .arn()

@@ -20,6 +20,8 @@
 mod error;
 mod keys;
 mod ops;
+pub mod saml;
+mod saml_op;
 pub mod web_identity;
 
 use std::collections::HashMap;
@@ -47,6 +49,20 @@ pub struct Sts {
     oidc: web_identity::OidcKeys,
     keyring: ArcSwap<Keyring>,
     sessions: Mutex<HashMap<String, Arc<SessionClaims>>>,
+    /// When an unknown sealing key last made this node reload its keyring.
+    reloaded: Mutex<Option<OffsetDateTime>>,
+}
+
+/// Reloads of the keyring for a token sealed with a key this node does not hold are at
+/// most this frequent: the token is read before any signature is checked, and a made-up
+/// key ID must not turn every such request into a store read.
+const RELOAD_EVERY: time::Duration = time::Duration::seconds(1);
+
+/// Whether a token sealed with key `id` may reload the keyring now: only a key newer than
+/// the newest held can be another node's rotation (older ones were retired), and at most
+/// once per [`RELOAD_EVERY`].
+fn may_reload(id: u32, newest: u32, last: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    id > newest && last.is_none_or(|at| now - at >= RELOAD_EVERY || now < at)
 }
 
 impl Sts {
@@ -62,6 +78,7 @@ impl Sts {
             oidc: web_identity::OidcKeys::new(fetcher),
             keyring: ArcSwap::from_pointee(keyring),
             sessions: Mutex::new(HashMap::new()),
+            reloaded: Mutex::new(None),
         })
     }
 
@@ -91,7 +108,18 @@ impl Sts {
                 let claims = match self.keyring.load().open(token) {
                     Ok(c) => c,
                     // Another node rotated: reload the keys once.
-                    Err(TokenError::UnknownKey(_)) => {
+                    Err(TokenError::UnknownKey(id)) => {
+                        let newest = self.keyring.load().current().map_or(0, |k| k.id());
+                        let allowed = self.reloaded.lock().is_ok_and(|mut last| {
+                            let ok = may_reload(id, newest, *last, now);
+                            if ok {
+                                *last = Some(now);
+                            }
+                            ok
+                        });
+                        if !allowed {
+                            return Err(StsError::invalid_token());
+                        }
                         self.rotate_if_due(now).await?;
                         self.keyring
                             .load()
@@ -160,5 +188,28 @@ impl Sts {
             .load()
             .seal(claims, rand::random())
             .map_err(|e| StsError::internal(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::may_reload;
+
+    #[test]
+    fn unknown_sealing_keys_reload_only_when_newer_and_at_most_every_second() {
+        let t = datetime!(2027-01-01 00:00 UTC);
+        assert!(may_reload(8, 7, None, t), "another node's rotation");
+        assert!(!may_reload(7, 7, None, t), "a key we hold would have opened");
+        assert!(!may_reload(3, 7, None, t), "retired keys never come back");
+        let just = Some(t);
+        assert!(!may_reload(
+            u32::MAX,
+            7,
+            just,
+            t + time::Duration::milliseconds(500)
+        ));
+        assert!(may_reload(u32::MAX, 7, just, t + time::Duration::seconds(1)));
     }
 }

@@ -5,11 +5,12 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 use warden_iam::authz::{self, Subject};
 use warden_iam::input::Input;
+use warden_iam::model::Role;
 use warden_iam::state::AccountState;
 use warden_iam::{Caller, util};
 use warden_policy::{Context, Decision, Policy, PolicyKind};
 use warden_token::{SessionClaims, SessionPrincipal};
-use warden_types::{IdKind, new_id, new_secret_access_key};
+use warden_types::{IdKind, account_of_access_key_id, new_access_key_id, new_id, new_secret_access_key};
 
 use crate::{Sts, StsError};
 
@@ -25,7 +26,7 @@ pub fn is_unsigned(op: &str) -> bool {
 const PACKED_LIMIT: usize = 2_048;
 const MAX_TAGS: usize = 50;
 const MAX_POLICY_ARNS: usize = 10;
-const ONE_HOUR: i64 = 3_600;
+pub(crate) const ONE_HOUR: i64 = 3_600;
 /// GetSessionToken and GetFederationToken: 12 hours by default, 36 at most.
 const LONG_DEFAULT: i64 = 43_200;
 const LONG_MAX: i64 = 129_600;
@@ -75,6 +76,7 @@ pub async fn execute_unsigned(
     let input = Input::new(input);
     match op {
         "AssumeRoleWithWebIdentity" => assume_role_with_web_identity(sts, &input, facts).await,
+        "AssumeRoleWithSAML" => crate::saml_op::assume_role_with_saml(sts, &input, facts),
         other => Err(StsError::new(
             "NotImplemented",
             501,
@@ -169,23 +171,20 @@ async fn assume_role_with_web_identity(
         role.max_session_duration,
         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
     )?;
-    let session = SessionPrincipal::AssumedRole {
-        role: role.name.to_ascii_lowercase(),
-        role_id: role.id.clone(),
-        role_arn: role_arn.to_owned(),
-        session_name: session_name.to_owned(),
-    };
-    let mut issued = new_claims(state.id.as_str(), session, facts.now, ttl);
-    issued.session_policy = policies.text.clone();
-    issued.session_policy_arns = policies.arns.clone();
-    issued.tags = policies.tags.clone();
+    let issued = role_session(
+        state.id.as_str(),
+        role,
+        role_arn,
+        session_name,
+        &policies,
+        facts.now,
+        ttl,
+    );
+    let (credentials, user) = issue_role_session(sts, &issued, role, session_name, facts)?;
     let mut out = json!({
-        "Credentials": credentials(sts, &issued)?,
+        "Credentials": credentials,
         "SubjectFromWebIdentityToken": sub,
-        "AssumedRoleUser": {
-            "AssumedRoleId": format!("{}:{session_name}", role.id),
-            "Arn": format!("arn:aws:sts::{}:assumed-role/{}/{session_name}", state.id, role.name),
-        },
+        "AssumedRoleUser": user,
         "Provider": provider.url,
         "Audience": aud,
     });
@@ -232,7 +231,7 @@ fn is_root(subject: &Subject) -> bool {
     }
 }
 
-fn duration(input: &Input, default: i64, max: i64, too_long: &str) -> Result<Duration, StsError> {
+pub(crate) fn duration(input: &Input, default: i64, max: i64, too_long: &str) -> Result<Duration, StsError> {
     let secs = input.opt_i64("DurationSeconds").unwrap_or(default);
     if secs < 900 {
         return Err(StsError::validation(format!(
@@ -246,15 +245,15 @@ fn duration(input: &Input, default: i64, max: i64, too_long: &str) -> Result<Dur
 }
 
 /// The session policy inputs: validated, and their packed size in percent.
-struct SessionPolicies {
-    text: Option<String>,
-    arns: Vec<String>,
-    tags: Vec<(String, String)>,
-    transitive: Vec<String>,
-    packed_percent: Option<usize>,
+pub(crate) struct SessionPolicies {
+    pub(crate) text: Option<String>,
+    pub(crate) arns: Vec<String>,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) transitive: Vec<String>,
+    pub(crate) packed_percent: Option<usize>,
 }
 
-fn session_inputs(state: &AccountState, input: &Input) -> Result<SessionPolicies, StsError> {
+pub(crate) fn session_inputs(state: &AccountState, input: &Input) -> Result<SessionPolicies, StsError> {
     let text = input.opt_str("Policy").map(str::to_owned);
     if let Some(t) = &text {
         Policy::parse(t, PolicyKind::Session).map_err(|e| StsError::malformed(e.to_string()))?;
@@ -311,34 +310,45 @@ fn session_inputs(state: &AccountState, input: &Input) -> Result<SessionPolicies
             format!("The transitive tag key {missing} must also be a session tag key."),
         ));
     }
-    let packed = text
-        .as_ref()
-        .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
-        + arns.iter().map(String::len).sum::<usize>()
-        + tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
-    let percent = (packed * 100).div_ceil(PACKED_LIMIT);
-    if percent > 100 {
-        return Err(StsError::new(
-            "PackedPolicyTooLarge",
-            400,
-            format!("Packed policy consumes {percent}% of allotted space, please use smaller policy."),
-        ));
-    }
-    let any = text.is_some() || !arns.is_empty() || !tags.is_empty();
-    Ok(SessionPolicies {
+    let mut policies = SessionPolicies {
         text,
         arns,
         tags,
         transitive,
-        packed_percent: any.then_some(percent),
-    })
+        packed_percent: None,
+    };
+    policies.pack()?;
+    Ok(policies)
+}
+
+impl SessionPolicies {
+    /// Sets `packed_percent` (none without policies or tags), refusing more than 100 %.
+    pub(crate) fn pack(&mut self) -> Result<(), StsError> {
+        let packed = self
+            .text
+            .as_ref()
+            .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
+            + self.arns.iter().map(String::len).sum::<usize>()
+            + self.tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let percent = (packed * 100).div_ceil(PACKED_LIMIT);
+        if percent > 100 {
+            return Err(StsError::new(
+                "PackedPolicyTooLarge",
+                400,
+                format!("Packed policy consumes {percent}% of allotted space, please use smaller policy."),
+            ));
+        }
+        let any = self.text.is_some() || !self.arns.is_empty() || !self.tags.is_empty();
+        self.packed_percent = any.then_some(percent);
+        Ok(())
+    }
 }
 
 fn base_context(state: &AccountState, subject: &Subject, facts: &OpFacts) -> Context {
     authz::subject_context(state, subject, facts)
 }
 
-fn add_tag_context(c: &mut Context, policies: &SessionPolicies) {
+pub(crate) fn add_tag_context(c: &mut Context, policies: &SessionPolicies) {
     for (k, v) in &policies.tags {
         c.insert(&format!("aws:RequestTag/{k}"), v.as_str());
     }
@@ -364,7 +374,7 @@ fn denied(
     StsError::access_denied(authz::access_denied_message(&who, action, resource, verdict))
 }
 
-fn credentials(sts: &Sts, claims: &SessionClaims) -> Result<Value, StsError> {
+pub(crate) fn credentials(sts: &Sts, claims: &SessionClaims) -> Result<Value, StsError> {
     Ok(json!({
         "AccessKeyId": claims.access_key_id,
         "SecretAccessKey": claims.secret_access_key,
@@ -373,20 +383,83 @@ fn credentials(sts: &Sts, claims: &SessionClaims) -> Result<Value, StsError> {
     }))
 }
 
-fn new_claims(
+pub(crate) fn new_claims(
     account: &str,
     principal: SessionPrincipal,
     now: OffsetDateTime,
     ttl: Duration,
 ) -> SessionClaims {
     SessionClaims {
-        access_key_id: new_id(IdKind::TemporaryAccessKey),
+        access_key_id: account
+            .parse()
+            .map(|a| new_access_key_id(IdKind::TemporaryAccessKey, &a))
+            .unwrap_or_else(|_| new_id(IdKind::TemporaryAccessKey)),
         secret_access_key: new_secret_access_key(),
         account: account.to_owned(),
         principal,
         issued_at: now,
         expires_at: now + ttl,
         ..SessionClaims::default()
+    }
+}
+
+/// The claims of the session `session_name` of `role` (whose ARN is `role_arn`) in
+/// `account`, issued at `now` for `ttl`, with the request's session policies and tags.
+/// (Every AssumeRole* operation; each adds what is its own.)
+pub(crate) fn role_session(
+    account: &str,
+    role: &Role,
+    role_arn: &str,
+    session_name: &str,
+    policies: &SessionPolicies,
+    now: OffsetDateTime,
+    ttl: Duration,
+) -> SessionClaims {
+    let principal = SessionPrincipal::AssumedRole {
+        role: role.name.to_ascii_lowercase(),
+        role_id: role.id.clone(),
+        role_arn: role_arn.to_owned(),
+        session_name: session_name.to_owned(),
+    };
+    let mut claims = new_claims(account, principal, now, ttl);
+    claims.session_policy = policies.text.clone();
+    claims.session_policy_arns = policies.arns.clone();
+    claims.tags = policies.tags.clone();
+    claims
+}
+
+/// Seals the credentials of the role session `claims` and records the role's use
+/// (GetRole's RoleLastUsed); returns the answer's `Credentials` and `AssumedRoleUser`.
+pub(crate) fn issue_role_session(
+    sts: &Sts,
+    claims: &SessionClaims,
+    role: &Role,
+    session_name: &str,
+    facts: &OpFacts,
+) -> Result<(Value, Value), StsError> {
+    let credentials = credentials(sts, claims)?;
+    sts.iam
+        .record_role_use(&claims.account, &role.id, facts.region, facts.now);
+    let user = json!({
+        "AssumedRoleId": format!("{}:{session_name}", role.id),
+        "Arn": format!("arn:aws:sts::{}:assumed-role/{}/{session_name}", claims.account, role.name),
+    });
+    Ok((credentials, user))
+}
+
+/// Adds PackedPolicySize and SourceIdentity to an answer, when the session has them.
+pub(crate) fn add_packed_size_and_source(
+    out: &mut Value,
+    policies: &SessionPolicies,
+    claims: &SessionClaims,
+) {
+    if let Some(obj) = out.as_object_mut() {
+        if let Some(p) = policies.packed_percent {
+            obj.insert("PackedPolicySize".into(), json!(p));
+        }
+        if let Some(si) = &claims.source_identity {
+            obj.insert("SourceIdentity".into(), json!(si));
+        }
     }
 }
 
@@ -479,16 +552,15 @@ fn assume_role(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         )?
     };
-    let principal = SessionPrincipal::AssumedRole {
-        role: role.name.to_ascii_lowercase(),
-        role_id: role.id.clone(),
-        role_arn: role_arn.to_owned(),
-        session_name: session_name.to_owned(),
-    };
-    let mut claims = new_claims(&role_account_id, principal, facts.now, ttl);
-    claims.session_policy = policies.text.clone();
-    claims.session_policy_arns = policies.arns.clone();
-    claims.tags = policies.tags.clone();
+    let mut claims = role_session(
+        &role_account_id,
+        &role,
+        role_arn,
+        session_name,
+        &policies,
+        facts.now,
+        ttl,
+    );
     claims.transitive_tag_keys = policies.transitive.clone();
     claims.chained = chained;
     claims.source_identity = source_identity;
@@ -512,26 +584,14 @@ fn assume_role(
             claims.source_identity.clone_from(&parent.source_identity);
         }
     }
-    let mut out = json!({
-        "Credentials": credentials(sts, &claims)?,
-        "AssumedRoleUser": {
-            "AssumedRoleId": format!("{}:{session_name}", role.id),
-            "Arn": format!("arn:aws:sts::{role_account_id}:assumed-role/{}/{session_name}", role.name),
-        },
-    });
-    if let Some(obj) = out.as_object_mut() {
-        if let Some(p) = policies.packed_percent {
-            obj.insert("PackedPolicySize".into(), json!(p));
-        }
-        if let Some(si) = &claims.source_identity {
-            obj.insert("SourceIdentity".into(), json!(si));
-        }
-    }
+    let (credentials, user) = issue_role_session(sts, &claims, &role, session_name, facts)?;
+    let mut out = json!({ "Credentials": credentials, "AssumedRoleUser": user });
+    add_packed_size_and_source(&mut out, &policies, &claims);
     Ok(out)
 }
 
 /// `arn:aws:iam::ACCOUNT:role/path/NAME` -> (account, name).
-fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+pub(crate) fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("arn:aws:iam::")?;
     let (account, resource) = rest.split_once(':')?;
     let path_and_name = resource.strip_prefix("role/")?;
@@ -568,6 +628,10 @@ fn get_session_token(
         max,
         "The requested DurationSeconds exceeds the allowed maximum.",
     )?;
+    let user_id = user
+        .as_ref()
+        .and_then(|u| state.users.get(u))
+        .map(|u| u.id.clone());
     let mut claims = new_claims(
         state.id.as_str(),
         SessionPrincipal::SessionToken { user },
@@ -575,6 +639,7 @@ fn get_session_token(
         ttl,
     );
     claims.mfa_authenticated_at = mfa;
+    claims.user_id = user_id;
     Ok(json!({ "Credentials": credentials(sts, &claims)? }))
 }
 
@@ -641,11 +706,16 @@ fn get_federation_token(
         max,
         "The requested DurationSeconds exceeds the allowed maximum.",
     )?;
+    let user_id = user
+        .as_ref()
+        .and_then(|u| state.users.get(u))
+        .map(|u| u.id.clone());
     let principal = SessionPrincipal::FederatedUser {
         name: name.to_owned(),
         user,
     };
     let mut claims = new_claims(state.id.as_str(), principal, facts.now, ttl);
+    claims.user_id = user_id;
     claims.session_policy = policies.text;
     claims.session_policy_arns = policies.arns;
     claims.tags = policies.tags;
@@ -690,14 +760,20 @@ fn access_key_info(
     if verdict.decision != Decision::Allowed {
         return Err(denied(state, subject, "sts:GetAccessKeyInfo", "*", &verdict));
     }
+    // A key this server stores answers from the store (root keys given by
+    // WARDEN_ROOT_ACCESS_KEY_ID need not follow AWS's encoding); any other key ID answers
+    // the account it encodes, as AWS's does for keys of any account, existing or not.
     let snapshot = sts.iam.snapshot();
-    let account = snapshot.access_key(key).map(|(a, _)| a.id.to_string());
+    let account = snapshot
+        .access_key(key)
+        .map(|(a, _)| a.id.clone())
+        .or_else(|| account_of_access_key_id(key));
     match account {
-        Some(account) => Ok(json!({ "Account": account })),
+        Some(account) => Ok(json!({ "Account": account.to_string() })),
         None => Err(StsError::new(
             "InvalidParameterValue",
             400,
-            format!("The access key ID {key} is not a long-term access key of this server."),
+            format!("The access key ID {key} is not a valid AWS access key ID."),
         )),
     }
 }

@@ -24,6 +24,12 @@ pub trait Fetcher: Send + Sync + 'static {
 const KEYS_TTL: Duration = Duration::hours(1);
 /// Tokens may be this far from our clock on `nbf`/`exp`/`iat`.
 const LEEWAY_SECONDS: u64 = 60;
+/// A token naming a key we have not seen fetches the keys again at most this often per
+/// issuer: anyone may send AssumeRoleWithWebIdentity unsigned, and a made-up `kid` must
+/// not turn each such request into two fetches from the provider.
+const FORCED_REFRESH_EVERY: Duration = Duration::seconds(30);
+/// After a failed fetch, a provider's keys are not fetched again for this long.
+const RETRY_FAILED_AFTER: Duration = Duration::seconds(10);
 
 const ALLOWED: &[Algorithm] = &[
     Algorithm::RS256,
@@ -37,11 +43,19 @@ const ALLOWED: &[Algorithm] = &[
 pub struct OidcKeys {
     fetcher: Arc<dyn Fetcher>,
     cache: Mutex<HashMap<String, (OffsetDateTime, Arc<JwkSet>)>>,
+    /// When each issuer's keys were last fetched again for an unknown `kid`.
+    forced: Mutex<HashMap<String, OffsetDateTime>>,
+    /// When fetching each issuer's keys last failed.
+    failed: Mutex<HashMap<String, OffsetDateTime>>,
 }
 
 fn invalid(message: impl Into<String>) -> StsError {
     StsError::new("InvalidIdentityToken", 400, message)
 }
+
+/// AWS's `IDPCommunicationError` message.
+const IDP_UNREACHABLE: &str = "Couldn't retrieve verification key from your identity provider,  please reference \
+     AssumeRoleWithWebIdentity documentation for requirements";
 
 fn communication(message: impl Into<String>) -> StsError {
     StsError::new("IDPCommunicationError", 400, message)
@@ -72,16 +86,23 @@ impl OidcKeys {
         Self {
             fetcher,
             cache: Mutex::new(HashMap::new()),
+            forced: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
         }
     }
 
+    /// Fetches `url` as JSON. What went wrong stays in the server's log: the caller is
+    /// unauthenticated, and the fetcher's errors (addresses, TLS and DNS failures) would
+    /// make Warden an oracle for the network behind it; AWS answers with one message.
     async fn fetch_json(&self, url: &str) -> Result<Value, StsError> {
-        let body = self
-            .fetcher
-            .get(url)
-            .await
-            .map_err(|e| communication(format!("Couldn't retrieve {url}: {e}")))?;
-        serde_json::from_slice(&body).map_err(|_| communication(format!("{url} did not return JSON")))
+        let body = self.fetcher.get(url).await.map_err(|e| {
+            tracing::info!(url, error = %e, "fetching an OIDC provider's keys failed");
+            communication(IDP_UNREACHABLE)
+        })?;
+        serde_json::from_slice(&body).map_err(|_| {
+            tracing::info!(url, "an OIDC provider's document is not JSON");
+            communication(IDP_UNREACHABLE)
+        })
     }
 
     async fn keys(&self, issuer: &str, now: OffsetDateTime, refresh: bool) -> Result<Arc<JwkSet>, StsError> {
@@ -93,6 +114,34 @@ impl OidcKeys {
                 return Ok(set);
             }
         }
+        // A provider that just failed is not asked again at once: each attempt holds a
+        // blocking thread for up to the fetcher's timeout, and anyone may send requests.
+        let failed = self.failed.lock().ok().and_then(|f| f.get(issuer).copied());
+        if failed.is_some_and(|at| now - at < RETRY_FAILED_AFTER && now >= at) {
+            return Err(communication(IDP_UNREACHABLE));
+        }
+        let set = match self.fetch_keys(issuer).await {
+            Ok(set) => Arc::new(set),
+            Err(e) => {
+                if let Ok(mut f) = self.failed.lock() {
+                    if f.len() >= 10_000 {
+                        f.clear();
+                    }
+                    f.insert(issuer.to_owned(), now);
+                }
+                return Err(e);
+            }
+        };
+        if let Ok(mut f) = self.failed.lock() {
+            f.remove(issuer);
+        }
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(issuer.to_owned(), (now, set.clone()));
+        }
+        Ok(set)
+    }
+
+    async fn fetch_keys(&self, issuer: &str) -> Result<JwkSet, StsError> {
         let discovery_url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
@@ -101,15 +150,27 @@ impl OidcKeys {
         let jwks_uri = discovery
             .get("jwks_uri")
             .and_then(Value::as_str)
-            .ok_or_else(|| communication(format!("{discovery_url} names no jwks_uri")))?;
+            .ok_or_else(|| communication(IDP_UNREACHABLE))?;
         let jwks = self.fetch_json(jwks_uri).await?;
-        let set: JwkSet =
-            serde_json::from_value(jwks).map_err(|_| communication(format!("{jwks_uri} is not a JWKS")))?;
-        let set = Arc::new(set);
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(issuer.to_owned(), (now, set.clone()));
+        serde_json::from_value(jwks).map_err(|_| communication(IDP_UNREACHABLE))
+    }
+
+    /// Whether an unknown `kid` may fetch `issuer`'s keys again now (and records it).
+    fn may_force_refresh(&self, issuer: &str, now: OffsetDateTime) -> bool {
+        let Ok(mut forced) = self.forced.lock() else {
+            return false;
+        };
+        if forced
+            .get(issuer)
+            .is_some_and(|at| now - *at < FORCED_REFRESH_EVERY)
+        {
+            return false;
         }
-        Ok(set)
+        if forced.len() >= 10_000 {
+            forced.clear();
+        }
+        forced.insert(issuer.to_owned(), now);
+        true
     }
 
     /// Verifies the token's signature, issuer, audience and times; returns its claims.
@@ -136,7 +197,11 @@ impl OidcKeys {
         let jwk = match find(&keys) {
             Some(k) => k,
             None => {
-                // A key we have not seen: the provider may have rotated.
+                // A key we have not seen: the provider may have rotated (at most once
+                // per FORCED_REFRESH_EVERY).
+                if !self.may_force_refresh(issuer, now) {
+                    return Err(invalid("The web identity token is signed by an unknown key."));
+                }
                 keys = self.keys(issuer, now, true).await?;
                 find(&keys).ok_or_else(|| invalid("The web identity token is signed by an unknown key."))?
             }
@@ -147,12 +212,15 @@ impl OidcKeys {
         validation.leeway = LEEWAY_SECONDS;
         validation.set_issuer(&[issuer]);
         validation.validate_aud = false;
-        validation.validate_nbf = true;
+        // Times are checked below against `now` (the server's clock), not the library's
+        // reading of the system clock.
+        validation.validate_nbf = false;
         validation.validate_exp = false;
         let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
             .map_err(|e| invalid(format!("The web identity token could not be verified: {e}")))?;
         let claims = data.claims;
         check_expiry(&claims, now)?;
+        check_not_before(&claims, now)?;
         let audiences: Vec<&str> = match claims.get("aud") {
             Some(Value::String(a)) => vec![a.as_str()],
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -163,6 +231,20 @@ impl OidcKeys {
         }
         Ok(claims)
     }
+}
+
+fn check_not_before(claims: &Value, now: OffsetDateTime) -> Result<(), StsError> {
+    let Some(nbf) = claims.get("nbf") else {
+        return Ok(());
+    };
+    let nbf = nbf
+        .as_i64()
+        .ok_or_else(|| invalid("The web identity token's nbf is not a number of seconds."))?;
+    let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
+    if now.unix_timestamp() + leeway < nbf {
+        return Err(invalid("The web identity token is not valid yet (nbf)."));
+    }
+    Ok(())
 }
 
 fn check_expiry(claims: &Value, now: OffsetDateTime) -> Result<(), StsError> {
@@ -189,3 +271,7 @@ fn check_expiry(claims: &Value, now: OffsetDateTime) -> Result<(), StsError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "web_identity_tests.rs"]
+mod tests;

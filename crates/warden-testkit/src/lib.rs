@@ -10,6 +10,8 @@
 //! ```
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+pub mod saml;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -95,6 +97,15 @@ impl Keys {
 
     pub fn root() -> Self {
         Self::new(ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY)
+    }
+
+    /// The temporary credentials an STS call returned.
+    pub fn of_session(c: &aws_sdk_sts::types::Credentials) -> Self {
+        Self {
+            access_key_id: c.access_key_id().to_owned(),
+            secret_access_key: c.secret_access_key().to_owned(),
+            session_token: Some(c.session_token().to_owned()),
+        }
     }
 
     fn credentials(&self) -> Credentials {
@@ -243,6 +254,31 @@ impl TestServer {
             .send()
             .await
             .expect("put role policy");
+    }
+
+    /// A second account named `name`, as `warden account create` makes one (through the
+    /// CLI's client, signed by the root key); returns its ID and its root keys.
+    pub async fn create_account(&self, name: &str) -> (String, Keys) {
+        let endpoint = self.endpoint.clone();
+        let name = name.to_owned();
+        let root = warden::cli_client::SigningKeys {
+            access_key_id: ROOT_ACCESS_KEY_ID,
+            secret_access_key: ROOT_SECRET_ACCESS_KEY,
+            session_token: None,
+        };
+        let created = tokio::task::spawn_blocking(move || {
+            warden::cli_client::create_account(&endpoint, &name, &root).expect("create account")
+        })
+        .await
+        .expect("create account task");
+        let field = |k: &str| {
+            let value = created.get(k).and_then(|v| v.as_str());
+            value.expect("account field").to_owned()
+        };
+        (
+            field("AccountId"),
+            Keys::new(field("AccessKeyId"), field("SecretAccessKey")),
+        )
     }
 
     /// Creates a user with an access key, returning the key.

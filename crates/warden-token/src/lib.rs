@@ -100,6 +100,11 @@ pub struct SessionClaims {
     /// Whether this session came from a role session assuming a role (role chaining).
     #[serde(default)]
     pub chained: bool,
+    /// The unique ID of the IAM user a GetSessionToken or GetFederationToken session
+    /// belongs to: a user deleted and created again under the same name is another
+    /// principal, which the old sessions must not act as (roles: `role_id`).
+    #[serde(default)]
+    pub user_id: Option<String>,
 }
 
 impl Default for SessionClaims {
@@ -118,6 +123,7 @@ impl Default for SessionClaims {
             transitive_tag_keys: Vec::new(),
             source_identity: None,
             chained: false,
+            user_id: None,
         }
     }
 }

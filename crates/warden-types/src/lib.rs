@@ -17,6 +17,8 @@ mod secret;
 
 pub use account::{AccountId, AccountIdError};
 pub use arn::{Arn, ArnError};
-pub use ids::{IdKind, new_id, new_secret_access_key, random_alnum};
+pub use ids::{
+    IdKind, account_of_access_key_id, new_access_key_id, new_id, new_secret_access_key, random_alnum,
+};
 pub use name::IamName;
 pub use secret::Secret;

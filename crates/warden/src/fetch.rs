@@ -10,18 +10,29 @@ const MAX_BODY: u64 = 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct HttpFetcher {
-    agent: ureq::Agent,
+    /// For https URLs; a redirect to anything but https is refused (`https_only`), so a
+    /// provider cannot bounce Warden to `http://` hosts of its network.
+    https: ureq::Agent,
+    /// For http to a loopback host; no redirects at all (one could lead off the host).
+    loopback: ureq::Agent,
 }
 
 impl Default for HttpFetcher {
     fn default() -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let https: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(TIMEOUT))
             .http_status_as_error(true)
+            .https_only(true)
             .max_redirects(3)
             .build()
             .into();
-        Self { agent }
+        let loopback: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(TIMEOUT))
+            .http_status_as_error(true)
+            .max_redirects(0)
+            .build()
+            .into();
+        Self { https, loopback }
     }
 }
 
@@ -47,10 +58,17 @@ impl Fetcher for HttpFetcher {
         if !allowed(url) {
             return Err(format!("{url} is neither https nor a loopback http URL"));
         }
-        let agent = self.agent.clone();
+        let agent = if url.starts_with("https://") {
+            self.https.clone()
+        } else {
+            self.loopback.clone()
+        };
         let url = url.to_owned();
         tokio::task::spawn_blocking(move || {
             let mut response = agent.get(&url).call().map_err(|e| e.to_string())?;
+            if response.status().is_redirection() {
+                return Err(format!("{url} redirects, and redirects are not followed here"));
+            }
             response
                 .body_mut()
                 .with_config()
@@ -66,6 +84,29 @@ impl Fetcher for HttpFetcher {
 #[cfg(test)]
 mod tests {
     use super::allowed;
+    use warden_sts::Fetcher;
+
+    /// A loopback provider cannot redirect Warden off the loopback host.
+    #[tokio::test]
+    async fn loopback_http_follows_no_redirect() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            if let Ok((mut conn, _)) = listener.accept() {
+                let mut buf = [0u8; 1024];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 302 Found\r\nLocation: http://internal.invalid/keys\r\nContent-Length: 0\r\n\r\n",
+                );
+            }
+        });
+        let e = super::HttpFetcher::default()
+            .get(&format!("http://127.0.0.1:{port}/keys"))
+            .await
+            .unwrap_err();
+        assert!(e.to_lowercase().contains("redirect"), "{e}");
+    }
 
     #[test]
     fn only_https_or_loopback_http() {

@@ -177,19 +177,21 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
     ));
     let (shutdown, mut shutdown_rx) = watch::channel(false);
     let router = warden_server::router(app.clone());
+    flush_usage_periodically(&app.iam);
+    let iam = app.iam.clone();
     let task = tokio::spawn(async move {
-        axum::serve(
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             let _ = shutdown_rx.wait_for(|stop| *stop).await;
         })
-        .await
+        .await;
+        flush_usage(&iam).await;
+        served
     });
     app.set_ready();
-    // AWS managed policies are parsed off the request path, after we are ready.
-    tokio::task::spawn_blocking(warden_iam::managed::warm_up);
     Ok(Started {
         addr,
         default_account,
@@ -198,6 +200,30 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
         shutdown,
         task,
     })
+}
+
+/// How often the last uses recorded in memory (access keys, roles) are written to the
+/// store; they are also written when the server stops.
+const USAGE_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn flush_usage_periodically(iam: &Arc<Iam>) {
+    let iam = iam.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(USAGE_FLUSH_INTERVAL);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            flush_usage(&iam).await;
+        }
+    });
+}
+
+async fn flush_usage(iam: &Iam) {
+    match iam.flush_usage().await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(entities = n, "wrote last-used data"),
+        Err(e) => tracing::warn!(error = %e, "writing last-used data failed"),
+    }
 }
 
 /// Checks hourly whether the session token sealing key is due for rotation.

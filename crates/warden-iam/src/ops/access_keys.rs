@@ -2,7 +2,7 @@
 //! The root user's keys are those created with root credentials and no `UserName`.
 
 use serde_json::{Map, Value, json};
-use warden_types::{IdKind, Secret, new_id, new_secret_access_key};
+use warden_types::{AccountId, IdKind, Secret, new_access_key_id, new_secret_access_key};
 
 use super::{OpCtx, page};
 use crate::error::IamError;
@@ -34,7 +34,7 @@ pub fn create(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError
             quota::ACCESS_KEYS_PER_USER
         )));
     }
-    let (key, secret) = new_key(ctx, user);
+    let (key, secret) = new_key(ctx, &tx.state.id, user);
     let out = json!({ "AccessKey": {
         "UserName": display,
         "AccessKeyId": key.id,
@@ -47,8 +47,8 @@ pub fn create(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError
 }
 
 /// A fresh active key for `user` (None = root) with its secret sealed for storage.
-pub fn new_key(ctx: &OpCtx, user: Option<String>) -> (AccessKey, Secret) {
-    let id = new_id(IdKind::AccessKey);
+pub fn new_key(ctx: &OpCtx, account: &AccountId, user: Option<String>) -> (AccessKey, Secret) {
+    let id = new_access_key_id(IdKind::AccessKey, account);
     let secret = Secret::new(new_secret_access_key());
     let key = AccessKey {
         v: 1,
@@ -115,12 +115,10 @@ pub fn last_used(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value
         Some(u) => state.users.get(u).map(|u| u.name.clone()).unwrap_or_default(),
         None => "root".to_owned(),
     };
-    let mut last = json!({
-        "ServiceName": key.last_used_service.as_deref().unwrap_or("N/A"),
-        "Region": key.last_used_region.as_deref().unwrap_or("N/A"),
-    });
-    if let (Some(t), Some(o)) = (key.last_used, last.as_object_mut()) {
-        o.insert("LastUsedDate".into(), json!(ts(t)));
-    }
+    // AWS answers "N/A" for a key that never signed a request, and no LastUsedDate.
+    let last = match crate::views::key_last_used(state, key) {
+        Some(u) => json!({ "LastUsedDate": ts(u.time), "ServiceName": u.service, "Region": u.region }),
+        None => json!({ "ServiceName": "N/A", "Region": "N/A" }),
+    };
     Ok(json!({ "UserName": user, "AccessKeyLastUsed": last }))
 }

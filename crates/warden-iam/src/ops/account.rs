@@ -59,7 +59,7 @@ pub fn summary(state: &AccountState, _: &Input, _: &OpCtx) -> Result<Value, IamE
         "PolicyVersionsInUseQuota": 10000,
         "InstanceProfiles": count(state.instance_profiles.len()),
         "InstanceProfilesQuota": 1000,
-        "ServerCertificates": 0,
+        "ServerCertificates": count(state.server_certificates.len()),
         "ServerCertificatesQuota": 20,
         "MFADevices": count(mfa),
         "MFADevicesInUse": count(mfa),

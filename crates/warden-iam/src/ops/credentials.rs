@@ -1227,7 +1227,7 @@ pub fn delete_service_credential(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Res
 /// At most 20 server certificates per account (IAM quotas).
 const SERVER_CERTS_PER_ACCOUNT: usize = 20;
 
-fn server_cert_arn(state: &AccountState, input: &Input) -> String {
+pub(crate) fn server_cert_arn(state: &AccountState, input: &Input) -> String {
     let name = input.opt_str("ServerCertificateName").unwrap_or_default();
     let path = match state.server_certificates.get(&name.to_ascii_lowercase()) {
         Some(c) => c.path.clone(),
@@ -1236,7 +1236,10 @@ fn server_cert_arn(state: &AccountState, input: &Input) -> String {
     state.arn("server-certificate", &path, name)
 }
 
-fn server_cert<'a>(state: &'a AccountState, name: &str) -> Result<&'a ServerCertificate, IamError> {
+pub(crate) fn server_cert<'a>(
+    state: &'a AccountState,
+    name: &str,
+) -> Result<&'a ServerCertificate, IamError> {
     state
         .server_certificates
         .get(&name.to_ascii_lowercase())

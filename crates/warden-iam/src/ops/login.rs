@@ -1,8 +1,6 @@
 //! Login profiles (console passwords) and the account password policy, which is
 //! enforced on every password set, with reuse prevention.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use serde_json::{Value, json};
 
 use super::OpCtx;
@@ -19,17 +17,10 @@ use crate::util::ts;
 const REMEMBERED_PASSWORDS: usize = 24;
 
 fn hash(password: &str) -> Result<String, IamError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| IamError::ServiceFailure("password hashing failed".into()))
+    crate::crypto::hash_password(password).ok_or_else(|| IamError::ServiceFailure("password hashing failed".into()))
 }
 
-/// Constant-time (inside argon2) check of a password against a stored PHC hash.
-pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
+pub use crate::crypto::verify_password as verify;
 
 fn violation() -> IamError {
     IamError::PasswordPolicyViolation("Password does not conform to the account password policy.".into())

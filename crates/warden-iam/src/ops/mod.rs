@@ -5,17 +5,23 @@
 mod access_keys;
 mod account;
 pub mod credentials;
+pub mod delegation;
 mod groups;
 mod inline;
 mod instance_profiles;
 mod login;
 pub mod mfa;
+pub mod organizations;
+pub mod outbound_federation;
 mod policies;
+mod policy_template;
 pub mod providers;
 pub mod reports;
 mod roles;
+pub mod server_cert_tags;
 pub mod service_access;
 pub mod simulator;
+mod summary;
 mod tags;
 mod users;
 
@@ -25,9 +31,10 @@ use time::OffsetDateTime;
 use crate::caller::Caller;
 use crate::error::IamError;
 use crate::input::Input;
-use crate::state::AccountState;
+use crate::state::{AccountState, Snapshot};
 use crate::tx::Tx;
 use crate::util::{decode_marker, encode_marker};
+use warden_types::AccountId;
 
 /// What an operation needs beyond its input.
 pub struct OpCtx<'a> {
@@ -39,11 +46,20 @@ pub struct OpCtx<'a> {
 
 pub type ReadFn = fn(&AccountState, &Input, &OpCtx) -> Result<Value, IamError>;
 pub type WriteFn = fn(&mut Tx, &Input, &OpCtx) -> Result<Value, IamError>;
+/// A read over every account's published state, for entities that one account holds and
+/// callers of other accounts act on (delegation requests).
+pub type SharedReadFn = fn(&Snapshot, &Input, &OpCtx) -> Result<Value, IamError>;
+/// The account that holds the entity the input names; `None`: the caller's own.
+pub type HomeFn = fn(&Snapshot, &Input) -> Option<AccountId>;
+/// A write in the account [`HomeFn`] names, given the caller's own (published) account too.
+pub type CrossWriteFn = fn(&mut Tx, &AccountState, &Input, &OpCtx) -> Result<Value, IamError>;
 
 #[derive(Clone, Copy)]
 pub enum Handler {
     Read(ReadFn),
     Write(WriteFn),
+    ReadShared(SharedReadFn),
+    WriteIn(HomeFn, CrossWriteFn),
 }
 
 /// The resource an operation acts on, for authorization (`Resource` in policies).
@@ -81,10 +97,10 @@ impl OpSpec {
 
 /// Builds one module's table of operations: `"Name" => Target, Read(handler);`.
 macro_rules! ops {
-    ($table:ident { $($name:literal => $target:expr, $kind:ident($f:path);)* }) => {
+    ($table:ident { $($name:literal => $target:expr, $kind:ident($($f:path),+);)* }) => {
         /// Operations of this module.
         pub static $table: &[$crate::ops::OpSpec] = &[
-            $($crate::ops::OpSpec { name: $name, target: $target, handler: $crate::ops::Handler::$kind($f) },)*
+            $($crate::ops::OpSpec { name: $name, target: $target, handler: $crate::ops::Handler::$kind($($f),+) },)*
         ];
     };
 }
@@ -99,6 +115,10 @@ pub static TABLES: &[&[OpSpec]] = &[
     credentials::OPS,
     simulator::OPS,
     service_access::OPS,
+    server_cert_tags::OPS,
+    organizations::OPS,
+    outbound_federation::OPS,
+    delegation::OPS,
 ];
 
 use Target::*;

@@ -77,7 +77,7 @@ pub fn create(tx: &mut Tx, input: &Input, ctx: &OpCtx) -> Result<Value, IamError
 }
 
 fn aws_view(state: &AccountState, p: &AwsManagedPolicy) -> Value {
-    let (attached, boundary) = rules::policy_usage(state, &p.arn);
+    let (attached, boundary) = rules::policy_usage(state, p.arn);
     json!({
         "PolicyName": p.name, "PolicyId": p.id, "Arn": p.arn, "Path": p.path,
         "DefaultVersionId": p.default_version, "AttachmentCount": attached,
@@ -116,19 +116,17 @@ pub fn list(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, Iam
     }
     if scope != "Local" {
         items.extend(
-            managed::all()
-                .into_iter()
-                .map(|p| (format!("{}\u{0}aws", p.name.to_ascii_lowercase()), Listed::Aws(p))),
+            managed::all().map(|p| (format!("{}\u{0}aws", p.name.to_ascii_lowercase()), Listed::Aws(p))),
         );
     }
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let arn_of = |l: &Listed| match l {
         Listed::Local(p) => state.arn("policy", &p.path, &p.name),
-        Listed::Aws(p) => p.arn.clone(),
+        Listed::Aws(p) => p.arn.to_owned(),
     };
     let path_of = |l: &Listed| match l {
         Listed::Local(p) => p.path.clone(),
-        Listed::Aws(p) => p.path.clone(),
+        Listed::Aws(p) => p.path.to_owned(),
     };
     items.retain(|(_, l)| {
         let (attached, boundary) = if only_attached || usage.is_some() {
@@ -234,7 +232,7 @@ pub fn get_version(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Val
         return Err(missing());
     }
     Ok(json!({ "PolicyVersion": {
-        "Document": crate::util::url_encode(&p.document), "VersionId": p.default_version,
+        "Document": crate::util::url_encode(p.document), "VersionId": p.default_version,
         "IsDefaultVersion": true, "CreateDate": p.updated,
     }}))
 }
@@ -374,7 +372,7 @@ fn list_attached(state: &AccountState, input: &Input, perms: &Permissions) -> Re
         .filter_map(|arn| {
             let (name, path) = match rules::customer_policy(state, arn) {
                 Some(p) => (p.name.clone(), p.path.clone()),
-                None => managed::get(arn).map(|p| (p.name.clone(), p.path.clone()))?,
+                None => managed::get(arn).map(|p| (p.name.to_owned(), p.path.to_owned()))?,
             };
             path.starts_with(prefix)
                 .then(|| json!({"PolicyName": name, "PolicyArn": arn}))

@@ -94,9 +94,7 @@ fn role_detail(state: &AccountState, r: &Role) -> Value {
         .filter(|p| p.roles.contains(&key))
         .map(|p| views::instance_profile(state, p))
         .collect();
-    let mut last = json!({});
-    set(&mut last, "LastUsedDate", r.last_used.map(|t| json!(ts(t))));
-    set(&mut last, "Region", r.last_used_region.as_ref().map(|s| json!(s)));
+    let last = views::role_last_used(state, r);
     let mut v = json!({
         "Path": r.path, "RoleName": r.name, "RoleId": r.id,
         "Arn": state.arn("role", &r.path, &r.name), "CreateDate": ts(r.created),
@@ -125,14 +123,14 @@ fn local_policy_detail(state: &AccountState, p: &ManagedPolicy) -> Value {
 }
 
 fn aws_policy_detail(state: &AccountState, p: &managed::AwsManagedPolicy) -> Value {
-    let (attached, boundary) = rules::policy_usage(state, &p.arn);
+    let (attached, boundary) = rules::policy_usage(state, p.arn);
     json!({
         "PolicyName": p.name, "PolicyId": p.id, "Arn": p.arn, "Path": p.path,
         "DefaultVersionId": p.default_version, "AttachmentCount": attached,
         "PermissionsBoundaryUsageCount": boundary, "IsAttachable": true,
         "CreateDate": p.created, "UpdateDate": p.updated,
         "PolicyVersionList": [{
-            "Document": crate::util::url_encode(&p.document),
+            "Document": crate::util::url_encode(p.document),
             "VersionId": p.default_version, "IsDefaultVersion": true, "CreateDate": p.created,
         }],
     })
@@ -238,15 +236,18 @@ fn opt_time(t: Option<OffsetDateTime>) -> String {
     t.map_or_else(|| "N/A".to_owned(), report_time)
 }
 
-fn key_columns(keys: &[&AccessKey], i: usize) -> [String; 5] {
+fn key_columns(state: &AccountState, keys: &[&AccessKey], i: usize) -> [String; 5] {
     match keys.get(i) {
-        Some(k) => [
-            (k.status == KeyStatus::Active).to_string(),
-            report_time(k.created),
-            opt_time(k.last_used),
-            k.last_used_region.clone().unwrap_or_else(|| "N/A".into()),
-            k.last_used_service.clone().unwrap_or_else(|| "N/A".into()),
-        ],
+        Some(k) => {
+            let used = views::key_last_used(state, k);
+            [
+                (k.status == KeyStatus::Active).to_string(),
+                report_time(k.created),
+                opt_time(used.as_ref().map(|u| u.time)),
+                used.as_ref().map_or_else(|| "N/A".into(), |u| u.region.clone()),
+                used.map_or_else(|| "N/A".into(), |u| u.service),
+            ]
+        }
         None => [
             "false".into(),
             "N/A".into(),
@@ -314,8 +315,8 @@ fn credential_row(state: &AccountState, user: Option<&User>) -> String {
             "false".into(),
         ],
     };
-    cols.extend(key_columns(&keys, 0));
-    cols.extend(key_columns(&keys, 1));
+    cols.extend(key_columns(state, &keys, 0));
+    cols.extend(key_columns(state, &keys, 1));
     cols.extend(cert_columns(&certs, 0));
     cols.extend(cert_columns(&certs, 1));
     cols.join(",")
@@ -433,7 +434,7 @@ fn documents_of(state: &AccountState, p: &Permissions) -> Vec<String> {
         if let Some(cp) = rules::customer_policy(state, arn) {
             docs.extend(cp.default_document().map(|d| d.text.clone()));
         } else if let Some(ap) = managed::get(arn) {
-            docs.push(ap.document.clone());
+            docs.push(ap.document.to_owned());
         }
     }
     docs
@@ -490,7 +491,7 @@ fn subjects(state: &AccountState, arn: &str) -> Result<(Vec<Subject>, Vec<String
             let doc = if let Some(p) = rules::customer_policy(state, arn) {
                 p.default_document().map(|d| d.text.clone()).unwrap_or_default()
             } else if let Some(p) = managed::get(arn) {
-                p.document.clone()
+                p.document.to_owned()
             } else if arn.starts_with("arn:aws:iam::") && arn.contains(":policy/") {
                 return Err(no_such());
             } else {

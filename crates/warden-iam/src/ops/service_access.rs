@@ -119,7 +119,7 @@ fn policies_for(state: &AccountState, owners: &[Owner], namespace: &str) -> Vec<
                     p.default_document().map(|d| d.text.clone()).unwrap_or_default(),
                 ),
                 None => match managed::get(arn) {
-                    Some(p) => (p.name.clone(), p.document.clone()),
+                    Some(p) => (p.name.to_owned(), p.document.to_owned()),
                     None => continue,
                 },
             };

@@ -4,7 +4,7 @@
 use serde_json::json;
 use warden_testkit::{ACCOUNT_ID, TestServer};
 
-use crate::{allow, code, doc, err};
+use crate::{allow, code, create_policy, doc, err};
 
 #[tokio::test]
 async fn new_user_is_denied_everything_with_aws_message() {
@@ -68,18 +68,7 @@ async fn group_and_managed_policies_grant_and_boundaries_limit() {
     );
 
     // A permissions boundary allowing only GetUser narrows the group's grant.
-    let boundary = root
-        .create_policy()
-        .policy_name("only-get-user")
-        .policy_document(allow("iam:GetUser", "*"))
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let boundary = create_policy(&root, "only-get-user", allow("iam:GetUser", "*")).await;
     root.put_user_permissions_boundary()
         .user_name("bob")
         .permissions_boundary(&boundary)

@@ -1,6 +1,8 @@
 //! Virtual MFA devices: creation (seed and QR code), enabling with two consecutive TOTP
 //! codes, resync, replay refusal, deactivation, deletion conflicts, listing and tags.
 
+use aws_sdk_iam::operation::enable_mfa_device::builders::EnableMFADeviceFluentBuilder;
+use aws_sdk_iam::operation::resync_mfa_device::builders::ResyncMFADeviceFluentBuilder;
 use aws_sdk_iam::types::{AssignmentStatusType, Tag};
 use warden_testkit::{ACCOUNT_ID, TestServer};
 
@@ -101,6 +103,36 @@ fn totp_helper_matches_rfc_6238() {
     assert_eq!(totp(seed, 1_111_111_109 / 30), "081804");
 }
 
+/// EnableMfaDevice of `serial` for `user`, with the codes of `seed` at the two `steps`.
+pub fn enable(
+    iam: &aws_sdk_iam::Client,
+    user: &str,
+    serial: &str,
+    seed: &str,
+    steps: [u64; 2],
+) -> EnableMFADeviceFluentBuilder {
+    iam.enable_mfa_device()
+        .user_name(user)
+        .serial_number(serial)
+        .authentication_code1(totp(seed, steps[0]))
+        .authentication_code2(totp(seed, steps[1]))
+}
+
+/// ResyncMfaDevice of `serial` for `user`, with the codes of `seed` at the two `steps`.
+fn resync(
+    iam: &aws_sdk_iam::Client,
+    user: &str,
+    serial: &str,
+    seed: &str,
+    steps: [u64; 2],
+) -> ResyncMFADeviceFluentBuilder {
+    iam.resync_mfa_device()
+        .user_name(user)
+        .serial_number(serial)
+        .authentication_code1(totp(seed, steps[0]))
+        .authentication_code2(totp(seed, steps[1]))
+}
+
 /// Creates a virtual device and returns (serial, Base32 seed).
 pub async fn create_device(iam: &aws_sdk_iam::Client, name: &str) -> (String, String) {
     let out = iam
@@ -176,21 +208,13 @@ async fn virtual_mfa_device_lifecycle() {
     );
     assert_eq!(
         code(
-            iam.enable_mfa_device()
-                .user_name("alice")
-                .serial_number(&serial)
-                .authentication_code1(totp(&seed, step))
-                .authentication_code2(totp(&seed, step - 1))
+            enable(&iam, "alice", &serial, &seed, [step, step - 1])
                 .send()
                 .await
         ),
         "InvalidAuthenticationCode"
     );
-    iam.enable_mfa_device()
-        .user_name("alice")
-        .serial_number(&serial)
-        .authentication_code1(totp(&seed, step - 1))
-        .authentication_code2(totp(&seed, step))
+    enable(&iam, "alice", &serial, &seed, [step - 1, step])
         .send()
         .await
         .unwrap();
@@ -213,11 +237,7 @@ async fn virtual_mfa_device_lifecycle() {
     iam.create_user().user_name("bob").send().await.unwrap();
     assert_eq!(
         code(
-            iam.enable_mfa_device()
-                .user_name("bob")
-                .serial_number(&serial)
-                .authentication_code1(totp(&seed, step + 1))
-                .authentication_code2(totp(&seed, step + 2))
+            enable(&iam, "bob", &serial, &seed, [step + 1, step + 2])
                 .send()
                 .await
         ),
@@ -244,21 +264,13 @@ async fn virtual_mfa_device_lifecycle() {
     // A code is accepted once: resyncing with the codes that enabled the device fails.
     assert_eq!(
         code(
-            iam.resync_mfa_device()
-                .user_name("alice")
-                .serial_number(&serial)
-                .authentication_code1(totp(&seed, step - 1))
-                .authentication_code2(totp(&seed, step))
+            resync(&iam, "alice", &serial, &seed, [step - 1, step])
                 .send()
                 .await
         ),
         "InvalidAuthenticationCode"
     );
-    iam.resync_mfa_device()
-        .user_name("alice")
-        .serial_number(&serial)
-        .authentication_code1(totp(&seed, step + 1))
-        .authentication_code2(totp(&seed, step + 2))
+    resync(&iam, "alice", &serial, &seed, [step + 1, step + 2])
         .send()
         .await
         .unwrap();
@@ -367,11 +379,7 @@ async fn mfa_device_tags_and_sealed_seed_survive_restart() {
     );
     iam.create_user().user_name("carol").send().await.unwrap();
     let step = step_now();
-    iam.enable_mfa_device()
-        .user_name("carol")
-        .serial_number(&serial)
-        .authentication_code1(totp(&seed, step - 1))
-        .authentication_code2(totp(&seed, step))
+    enable(&iam, "carol", &serial, &seed, [step - 1, step])
         .send()
         .await
         .unwrap();
@@ -393,21 +401,13 @@ async fn mfa_device_tags_and_sealed_seed_survive_restart() {
     // and the last accepted step was kept (a replay is still refused).
     assert_eq!(
         code(
-            iam.resync_mfa_device()
-                .user_name("carol")
-                .serial_number(&serial)
-                .authentication_code1(totp(&seed, step - 1))
-                .authentication_code2(totp(&seed, step))
+            resync(&iam, "carol", &serial, &seed, [step - 1, step])
                 .send()
                 .await
         ),
         "InvalidAuthenticationCode"
     );
-    iam.resync_mfa_device()
-        .user_name("carol")
-        .serial_number(&serial)
-        .authentication_code1(totp(&seed, step + 3))
-        .authentication_code2(totp(&seed, step + 4))
+    resync(&iam, "carol", &serial, &seed, [step + 3, step + 4])
         .send()
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 use serde_json::json;
 use warden_testkit::{ACCOUNT_ID, TestServer};
 
-use crate::{allow, code, decode, doc, err};
+use crate::{allow, code, create_policy, decode, doc, err};
 
 #[tokio::test]
 async fn managed_policy_versions_five_and_a_default() {
@@ -124,18 +124,7 @@ async fn managed_policy_versions_five_and_a_default() {
 async fn attached_policies_block_deletion() {
     let s = TestServer::start().await;
     let iam = s.root_iam();
-    let arn = iam
-        .create_policy()
-        .policy_name("Q")
-        .policy_document(allow("iam:Get*", "*"))
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let arn = create_policy(&iam, "Q", allow("iam:Get*", "*")).await;
     iam.create_user().user_name("u").send().await.unwrap();
     iam.attach_user_policy()
         .user_name("u")

@@ -4,7 +4,7 @@
 use aws_sdk_iam::types::{AccessAdvisorUsageGranularityType, EntityType, JobStatusType};
 use warden_testkit::{ACCOUNT_ID, TestServer};
 
-use crate::{allow, decode, err};
+use crate::{allow, create_policy, decode, err};
 
 fn trust() -> String {
     crate::doc(
@@ -55,18 +55,7 @@ async fn authorization_details_cover_every_entity_with_filters_and_pages() {
         .send()
         .await
         .unwrap();
-    let arn = iam
-        .create_policy()
-        .policy_name("local")
-        .policy_document(allow("s3:GetObject", "*"))
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let arn = create_policy(&iam, "local", allow("s3:GetObject", "*")).await;
     iam.create_policy_version()
         .policy_arn(&arn)
         .policy_document(allow("s3:*", "*"))

@@ -8,18 +8,34 @@
     clippy::indexing_slicing
 )]
 
+/// The PackedPolicySize of an STS answer: AWS still returns it; the SDK marks it deprecated.
+macro_rules! packed_policy_size {
+    ($out:expr) => {{
+        #[allow(
+            deprecated,
+            reason = "AWS still returns PackedPolicySize; the SDK marks it deprecated"
+        )]
+        let packed = $out.packed_policy_size();
+        packed
+    }};
+}
+
 mod access;
 mod durability;
 mod iam_credentials;
 mod iam_entities;
+mod iam_extra;
 mod iam_mfa;
 mod iam_policies;
 mod iam_providers;
 mod iam_reports;
 mod oidc;
 mod protocol;
+mod saml;
+mod security;
 mod simulator;
 mod sts;
+mod usage;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
@@ -56,4 +72,28 @@ pub fn allow(action: &str, resource: &str) -> String {
     doc(
         serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}),
     )
+}
+
+/// Creates a managed policy with `iam`'s identity, returning its ARN.
+pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, document: impl Into<String>) -> String {
+    let out = iam
+        .create_policy()
+        .policy_name(name)
+        .policy_document(document)
+        .send()
+        .await
+        .unwrap();
+    out.policy().unwrap().arn().unwrap().to_owned()
+}
+
+/// Creates a role with `iam`'s identity, trusting what `trust` allows; returns its ARN.
+pub async fn create_role(iam: &aws_sdk_iam::Client, name: &str, trust: impl Into<String>) -> String {
+    let out = iam
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    out.role().unwrap().arn().to_owned()
 }

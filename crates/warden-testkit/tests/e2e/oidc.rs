@@ -11,7 +11,7 @@ use p256::pkcs8::EncodePrivateKey;
 use serde_json::{Value, json};
 use warden_testkit::{ACCOUNT_ID, Keys, TestServer};
 
-use crate::{code, doc, err};
+use crate::{code, create_role, doc, err};
 
 /// A signing key with its public JWK.
 #[derive(Clone)]
@@ -125,21 +125,10 @@ async fn setup(s: &TestServer, p: &Provider) -> String {
     let trust = doc(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {"StringEquals": {format!("{host}:aud"): "app-client", format!("{host}:sub"): "user-1"}}}]}));
-    let role = iam
-        .create_role()
-        .role_name("web")
-        .assume_role_policy_document(trust)
-        .send()
-        .await
-        .unwrap();
-    iam.put_role_policy()
-        .role_name("web")
-        .policy_name("list")
-        .policy_document(crate::allow("iam:ListUsers", "*"))
-        .send()
-        .await
-        .unwrap();
-    role.role().unwrap().arn().to_owned()
+    let role = create_role(&iam, "web", trust).await;
+    s.put_role_policy("web", "list", crate::allow("iam:ListUsers", "*"))
+        .await;
+    role
 }
 
 type WebIdentityResult = Result<
@@ -172,11 +161,7 @@ async fn web_identity_token_gets_role_credentials() {
     assert_eq!(out.audience(), Some("app-client"));
     assert_eq!(out.provider(), Some(p.host_path().as_str()));
     let c = out.credentials().unwrap();
-    let keys = Keys {
-        access_key_id: c.access_key_id().into(),
-        secret_access_key: c.secret_access_key().into(),
-        session_token: Some(c.session_token().into()),
-    };
+    let keys = Keys::of_session(c);
     let who = s.sts(&keys).get_caller_identity().send().await.unwrap();
     assert_eq!(
         who.arn(),
@@ -265,21 +250,10 @@ async fn unregistered_providers_are_refused() {
     let s = TestServer::start().await;
     let key = es256("k1");
     let p = Provider::start(&[&key]).await;
-    let role = s
-        .root_iam()
-        .create_role()
-        .role_name("web")
-        .assume_role_policy_document(doc(
+    let role = create_role(&s.root_iam(), "web", doc(
             json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Federated": "accounts.example.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}),
-        ))
-        .send()
-        .await
-        .unwrap()
-        .role()
-        .unwrap()
-        .arn()
-        .to_owned();
+        )).await;
     let (c, m) = err(assume(&s, &role, &p.token(&key, p.claims("user-1", "app-client", 300))).await);
     assert_eq!(c, "InvalidIdentityToken");
     assert!(m.contains("No OpenIDConnect provider found"), "{m}");

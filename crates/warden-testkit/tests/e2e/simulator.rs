@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use aws_sdk_iam::types::{
-    ContextEntry, ContextKeyTypeEnum, EvaluationResult, PolicyEvaluationDecisionType as D, Statement,
+    ContextEntry, ContextKeyTypeEnum, EvaluationResult, OrderedOrganizationPolicyType,
+    PolicyEvaluationDecisionType as D, Statement,
 };
 use serde_json::json;
-use warden_testkit::{ACCOUNT_ID, TestServer};
+use warden::cli_client::{SigningKeys, signed_post};
+use warden_testkit::{ACCOUNT_ID, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, TestServer};
 
 use crate::{allow, doc, err};
 
@@ -42,6 +44,44 @@ fn entry(key: &str, t: ContextKeyTypeEnum, values: &[&str]) -> ContextEntry {
         .context_key_type(t)
         .set_context_key_values(Some(values.iter().map(|v| (*v).to_owned()).collect()))
         .build()
+}
+
+/// Setup steps shared by the principal-policy tests (root's client).
+async fn attach_user_policy(iam: &aws_sdk_iam::Client, user: &str, arn: &str) {
+    iam.attach_user_policy()
+        .user_name(user)
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn attach_group_policy(iam: &aws_sdk_iam::Client, group: &str, arn: &str) {
+    iam.attach_group_policy()
+        .group_name(group)
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn add_user_to_group(iam: &aws_sdk_iam::Client, group: &str, user: &str) {
+    iam.add_user_to_group()
+        .group_name(group)
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn put_user_policy(iam: &aws_sdk_iam::Client, user: &str, name: &str, document: impl Into<String>) {
+    let put = iam.put_user_policy().user_name(user).policy_name(name);
+    put.policy_document(document).send().await.unwrap();
+}
+
+async fn put_group_policy(iam: &aws_sdk_iam::Client, group: &str, name: &str, document: impl Into<String>) {
+    let put = iam.put_group_policy().group_name(group).policy_name(name);
+    put.policy_document(document).send().await.unwrap();
 }
 
 #[tokio::test]
@@ -96,32 +136,11 @@ async fn principal_policy_matches_the_recorded_aws_response() {
     let s = TestServer::start().await;
     let iam = s.root_iam();
     let document = r#"{"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}"#;
-    let policy_arn = iam
-        .create_policy()
-        .policy_name("put")
-        .policy_document(document)
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let policy_arn = crate::create_policy(&iam, "put", document).await;
     iam.create_user().user_name("u").send().await.unwrap();
-    iam.attach_user_policy()
-        .user_name("u")
-        .policy_arn(&policy_arn)
-        .send()
-        .await
-        .unwrap();
+    attach_user_policy(&iam, "u", &policy_arn).await;
     iam.create_group().group_name("g").send().await.unwrap();
-    iam.attach_group_policy()
-        .group_name("g")
-        .policy_arn(&policy_arn)
-        .send()
-        .await
-        .unwrap();
+    attach_group_policy(&iam, "g", &policy_arn).await;
     let trust = doc(
         json!({"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}}),
     );
@@ -428,54 +447,16 @@ async fn principal_policy_gathers_user_group_managed_and_boundary() {
     let s = TestServer::start().await;
     let iam = s.root_iam();
     iam.create_user().user_name("alice").send().await.unwrap();
-    iam.put_user_policy()
-        .user_name("alice")
-        .policy_name("own")
-        .policy_document(allow("s3:GetObject", "*"))
-        .send()
-        .await
-        .unwrap();
-    iam.attach_user_policy()
-        .user_name("alice")
-        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
-        .send()
-        .await
-        .unwrap();
+    put_user_policy(&iam, "alice", "own", allow("s3:GetObject", "*")).await;
+    attach_user_policy(&iam, "alice", "arn:aws:iam::aws:policy/IAMReadOnlyAccess").await;
     iam.create_group().group_name("devs").send().await.unwrap();
-    iam.add_user_to_group()
-        .group_name("devs")
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap();
+    add_user_to_group(&iam, "devs", "alice").await;
     let deny = doc(
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}),
     );
-    iam.put_group_policy()
-        .group_name("devs")
-        .policy_name("no-delete")
-        .policy_document(deny)
-        .send()
-        .await
-        .unwrap();
-    let sqs = iam
-        .create_policy()
-        .policy_name("sqs-all")
-        .policy_document(allow("sqs:*", "*"))
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
-    iam.attach_group_policy()
-        .group_name("devs")
-        .policy_arn(&sqs)
-        .send()
-        .await
-        .unwrap();
+    put_group_policy(&iam, "devs", "no-delete", deny).await;
+    let sqs = crate::create_policy(&iam, "sqs-all", allow("sqs:*", "*")).await;
+    attach_group_policy(&iam, "devs", &sqs).await;
     let alice = format!("arn:aws:iam::{ACCOUNT_ID}:user/alice");
     let simulate = || {
         iam.simulate_principal_policy()
@@ -505,18 +486,7 @@ async fn principal_policy_gathers_user_group_managed_and_boundary() {
     );
 
     // The user's boundary limits; an input boundary replaces it.
-    let boundary = iam
-        .create_policy()
-        .policy_name("s3-only")
-        .policy_document(allow("s3:*", "*"))
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let boundary = crate::create_policy(&iam, "s3-only", allow("s3:*", "*")).await;
     iam.put_user_permissions_boundary()
         .user_name("alice")
         .permissions_boundary(&boundary)
@@ -655,30 +625,13 @@ async fn context_keys_of_custom_and_principal_policies() {
     );
 
     iam.create_user().user_name("carol").send().await.unwrap();
-    iam.put_user_policy()
-        .user_name("carol")
-        .policy_name("mine")
-        .policy_document(&first)
-        .send()
-        .await
-        .unwrap();
+    put_user_policy(&iam, "carol", "mine", &first).await;
     iam.create_group().group_name("ops").send().await.unwrap();
-    iam.add_user_to_group()
-        .group_name("ops")
-        .user_name("carol")
-        .send()
-        .await
-        .unwrap();
+    add_user_to_group(&iam, "ops", "carol").await;
     let tagged = doc(json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "ec2:*", "Resource": "*",
         "Condition": {"StringEquals": {"ec2:ResourceTag/team": "ops"}}}]}));
-    iam.put_group_policy()
-        .group_name("ops")
-        .policy_name("team")
-        .policy_document(&tagged)
-        .send()
-        .await
-        .unwrap();
+    put_group_policy(&iam, "ops", "team", &tagged).await;
     let extra = doc(json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "s3:*", "Resource": "*",
         "Condition": {"StringLike": {"s3:prefix": "home/*"}}}]}));
@@ -848,4 +801,276 @@ async fn principal_simulation_is_authorized_on_the_source_arn() {
         .send()
         .await);
     assert_eq!(c, "AccessDenied");
+}
+
+fn scp_level(policies: &[String]) -> OrderedOrganizationPolicyType {
+    policies
+        .iter()
+        .fold(OrderedOrganizationPolicyType::builder(), |b, p| {
+            b.service_control_policy_input_list(p)
+        })
+        .build()
+}
+
+fn deny(action: &str) -> String {
+    doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": action, "Resource": "*"}]}),
+    )
+}
+
+fn allowed_by_organizations(r: &EvaluationResult) -> Option<bool> {
+    r.organizations_decision_detail()
+        .map(|d| d.allowed_by_organizations())
+}
+
+/// OrderedOrganizationPolicyInputList: every level, root to account, must allow; an SCP
+/// deny at any level denies; SCP statements are not among MatchedStatements.
+#[tokio::test]
+async fn custom_policy_with_an_organizations_hierarchy() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    let full = allow("*", "*");
+    let out = iam
+        .simulate_custom_policy()
+        .policy_input_list(allow("*", "*"))
+        .ordered_organization_policy_input_list(scp_level(std::slice::from_ref(&full)))
+        .ordered_organization_policy_input_list(scp_level(&[allow("s3:*", "*"), deny("s3:DeleteObject")]))
+        .ordered_organization_policy_input_list(scp_level(std::slice::from_ref(&full)))
+        .action_names("s3:GetObject")
+        .action_names("s3:DeleteObject")
+        .action_names("iam:CreateUser")
+        .send()
+        .await
+        .unwrap();
+    let r = out.evaluation_results();
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0].eval_decision(), &D::Allowed);
+    assert_eq!(allowed_by_organizations(&r[0]), Some(true));
+    assert_eq!(ids(&r[0]), ["PolicyInputList.1"]);
+    // The OU's SCP denies: explicit deny, and the SCP's statement is not reported.
+    assert_eq!(r[1].eval_decision(), &D::ExplicitDeny);
+    assert_eq!(allowed_by_organizations(&r[1]), Some(false));
+    assert!(r[1].matched_statements().is_empty());
+    // The root allows everything but the OU only s3: implicit deny.
+    assert_eq!(r[2].eval_decision(), &D::ImplicitDeny);
+    assert_eq!(allowed_by_organizations(&r[2]), Some(false));
+    assert!(r[2].matched_statements().is_empty());
+
+    // An identity deny is still reported when the SCPs allow.
+    let out = iam
+        .simulate_custom_policy()
+        .policy_input_list(deny("s3:*"))
+        .ordered_organization_policy_input_list(scp_level(std::slice::from_ref(&full)))
+        .action_names("s3:GetObject")
+        .send()
+        .await
+        .unwrap();
+    let r = &out.evaluation_results()[0];
+    assert_eq!(r.eval_decision(), &D::ExplicitDeny);
+    assert_eq!(ids(r), ["PolicyInputList.1"]);
+    assert_eq!(allowed_by_organizations(r), Some(true));
+
+    // A level whose SCPs allow nothing of s3 denies s3; with resources, the per-resource
+    // decision follows.
+    let out = iam
+        .simulate_custom_policy()
+        .policy_input_list(allow("s3:*", "*"))
+        .ordered_organization_policy_input_list(scp_level(std::slice::from_ref(&full)))
+        .ordered_organization_policy_input_list(scp_level(&[allow("ec2:*", "*")]))
+        .action_names("s3:GetObject")
+        .resource_arns("arn:aws:s3:::bucket/key")
+        .send()
+        .await
+        .unwrap();
+    let r = &out.evaluation_results()[0];
+    assert_eq!(r.eval_decision(), &D::ImplicitDeny);
+    assert_eq!(allowed_by_organizations(r), Some(false));
+    assert_eq!(
+        r.resource_specific_results()[0].eval_resource_decision(),
+        &D::ImplicitDeny
+    );
+
+    // A malformed SCP is refused like any input policy.
+    let (c, _) = err(iam
+        .simulate_custom_policy()
+        .policy_input_list(allow("s3:*", "*"))
+        .ordered_organization_policy_input_list(scp_level(&["{".to_owned()]))
+        .action_names("s3:GetObject")
+        .send()
+        .await);
+    assert_eq!(c, "MalformedPolicyDocument");
+}
+
+/// A SimulatePrincipalPolicy request as an awsQuery form, signed by the root user. The
+/// SDK for Rust (aws-sdk-iam 1.133) writes a `PolicyIdentifier` union without its member
+/// name (`PolicyExclusionList.member.1.member=inline`), which no server can read; the
+/// AWS CLI and boto3 write `PolicyExclusionList.member.1.PolicyType=inline`, as here.
+async fn simulate_principal_raw(s: &TestServer, params: &[(String, String)]) -> (u16, String) {
+    let enc =
+        |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let mut body = "Action=SimulatePrincipalPolicy&Version=2010-05-08".to_owned();
+    for (k, v) in params {
+        body.push_str(&format!("&{}={}", enc(k), enc(v)));
+    }
+    let endpoint = s.endpoint.clone();
+    tokio::task::spawn_blocking(move || {
+        let keys = SigningKeys {
+            access_key_id: ROOT_ACCESS_KEY_ID,
+            secret_access_key: ROOT_SECRET_ACCESS_KEY,
+            session_token: None,
+        };
+        signed_post(
+            &endpoint,
+            "/",
+            "iam",
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+            &keys,
+        )
+        .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// The `EvalDecision`s of a response, in order.
+fn xml_decisions(xml: &str) -> Vec<String> {
+    xml.split("<EvalDecision>")
+        .skip(1)
+        .filter_map(|r| r.split("</EvalDecision>").next())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn xml_code(xml: &str) -> &str {
+    xml.split("<Code>")
+        .nth(1)
+        .and_then(|r| r.split("</Code>").next())
+        .unwrap_or_default()
+}
+
+/// PolicyExclusionList: the principal's policies left out by type, ARN (with wildcards)
+/// or inline name and entity; identifiers that match nothing are ignored, malformed ones
+/// are InvalidInput.
+#[tokio::test]
+async fn principal_policy_with_exclusions() {
+    let s = TestServer::start().await;
+    let iam = s.root_iam();
+    iam.create_user().user_name("carol").send().await.unwrap();
+    put_user_policy(&iam, "carol", "s3-read", allow("s3:GetObject", "*")).await;
+    let managed = crate::create_policy(&iam, "custom-iam-list", allow("iam:ListUsers", "*")).await;
+    attach_user_policy(&iam, "carol", &managed).await;
+    attach_user_policy(
+        &iam,
+        "carol",
+        "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
+    )
+    .await;
+    iam.create_group().group_name("queue-team").send().await.unwrap();
+    add_user_to_group(&iam, "queue-team", "carol").await;
+    put_group_policy(&iam, "queue-team", "sqs", allow("sqs:SendMessage", "*")).await;
+    let actions = [
+        "s3:GetObject",
+        "iam:ListUsers",
+        "dynamodb:GetItem",
+        "sqs:SendMessage",
+    ];
+    // Each exclusion is a list of (member suffix, value) pairs of one PolicyIdentifier.
+    let simulate = |exclusions: &[&[(&str, &str)]]| {
+        let mut params = vec![(
+            "PolicySourceArn".to_owned(),
+            format!("arn:aws:iam::{ACCOUNT_ID}:user/carol"),
+        )];
+        for (i, a) in actions.iter().enumerate() {
+            params.push((format!("ActionNames.member.{}", i + 1), (*a).to_owned()));
+        }
+        for (i, members) in exclusions.iter().enumerate() {
+            for (k, v) in *members {
+                params.push((
+                    format!("PolicyExclusionList.member.{}.{k}", i + 1),
+                    (*v).to_owned(),
+                ));
+            }
+        }
+        let s = &s;
+        async move { simulate_principal_raw(s, &params).await }
+    };
+    let allowed = |(status, xml): (u16, String)| {
+        assert_eq!(status, 200, "{xml}");
+        xml_decisions(&xml)
+            .iter()
+            .map(|d| d == "allowed")
+            .collect::<Vec<bool>>()
+    };
+    assert_eq!(allowed(simulate(&[]).await), [true, true, true, true]);
+    assert_eq!(
+        allowed(simulate(&[&[("PolicyType", "inline")]]).await),
+        [false, true, true, false],
+        "inline policies of the user and of its groups"
+    );
+    assert_eq!(
+        allowed(simulate(&[&[("PolicyType", "aws-managed")]]).await),
+        [true, true, false, true]
+    );
+    assert_eq!(
+        allowed(simulate(&[&[("PolicyType", "user-managed")]]).await),
+        [true, false, true, true]
+    );
+    let pattern = format!("arn:aws:iam::{ACCOUNT_ID}:policy/custom-*-l?st");
+    assert_eq!(
+        allowed(simulate(&[&[("PolicyArn", pattern.as_str())]]).await),
+        [true, false, true, true],
+        "a managed policy by ARN, with wildcards in its name"
+    );
+    let inline = |name: &'static str, kind: &'static str, entity: &'static str| {
+        [
+            ("InlinePolicyIdentifier.PolicyName", name),
+            ("InlinePolicyIdentifier.AttachmentType", kind),
+            ("InlinePolicyIdentifier.AttachmentName", entity),
+        ]
+    };
+    assert_eq!(
+        allowed(simulate(&[&inline("sqs", "group", "queue-team")]).await),
+        [true, true, true, false]
+    );
+    // Well-formed identifiers that match nothing change nothing.
+    assert_eq!(
+        allowed(
+            simulate(&[
+                &inline("sqs", "user", "carol"),
+                &inline("s3-read", "role", "carol"),
+                &[("PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess")],
+                &[("PolicyType", "scp")],
+                &[("PolicyType", "rcp")],
+                &[("PolicyType", "permission-boundary")],
+            ])
+            .await
+        ),
+        [true, true, true, true]
+    );
+    // Malformed identifiers: a wildcard outside the policy name, not a policy ARN, two
+    // members of the union at once.
+    let wildcard_path = format!("arn:aws:iam::{ACCOUNT_ID}:*/custom-iam-list");
+    let role_arn = format!("arn:aws:iam::{ACCOUNT_ID}:role/custom-iam-list");
+    for bad in [
+        vec![("PolicyArn", wildcard_path.as_str())],
+        vec![("PolicyArn", "arn:aws:iam::*:policy/custom-iam-list")],
+        vec![("PolicyArn", role_arn.as_str())],
+        vec![("PolicyType", "inline"), ("PolicyArn", managed.as_str())],
+    ] {
+        let (status, xml) = simulate(&[&bad]).await;
+        assert_eq!((status, xml_code(&xml)), (400, "InvalidInput"), "{bad:?}: {xml}");
+    }
+
+    // The principal's permissions boundary, excluded by type.
+    iam.put_user_permissions_boundary()
+        .user_name("carol")
+        .permissions_boundary(&managed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed(simulate(&[]).await), [false, true, false, false]);
+    let (status, xml) = simulate(&[&[("PolicyType", "permission-boundary")]]).await;
+    assert!(!xml.contains("PermissionsBoundaryDecisionDetail"), "{xml}");
+    assert_eq!(allowed((status, xml)), [true, true, true, true]);
 }

@@ -1,11 +1,12 @@
 //! STS: temporary credentials from AssumeRole, GetSessionToken and GetFederationToken,
 //! and every refusal the issue names.
 
+use aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder;
 use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 use serde_json::json;
-use warden_testkit::{ACCOUNT_ID, Keys, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, TestServer};
+use warden_testkit::{ACCOUNT_ID, Keys, TestServer};
 
-use crate::{allow, code, doc, err};
+use crate::{allow, code, create_role, doc, err};
 
 fn trust(principal: serde_json::Value) -> String {
     doc(
@@ -14,32 +15,21 @@ fn trust(principal: serde_json::Value) -> String {
     )
 }
 
-fn keys_of(c: &aws_sdk_sts::types::Credentials) -> Keys {
-    Keys {
-        access_key_id: c.access_key_id().to_owned(),
-        secret_access_key: c.secret_access_key().to_owned(),
-        session_token: Some(c.session_token().to_owned()),
-    }
+/// The principal that stands for every identity of this account.
+fn this_account() -> serde_json::Value {
+    json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")})
 }
 
 /// A role `name` trusting `principal`, allowed `iam:List*`.
 async fn role(s: &TestServer, name: &str, principal: serde_json::Value) -> String {
-    let iam = s.root_iam();
-    let r = iam
-        .create_role()
-        .role_name(name)
-        .assume_role_policy_document(trust(principal))
-        .send()
-        .await
-        .unwrap();
-    iam.put_role_policy()
-        .role_name(name)
-        .policy_name("list")
-        .policy_document(allow("iam:List*", "*"))
-        .send()
-        .await
-        .unwrap();
-    r.role().unwrap().arn().to_owned()
+    let arn = create_role(&s.root_iam(), name, trust(principal)).await;
+    s.put_role_policy(name, "list", allow("iam:List*", "*")).await;
+    arn
+}
+
+/// AssumeRole of `arn` as session `name`, to be sent.
+fn assume(sts: &aws_sdk_sts::Client, arn: &str, name: &str) -> AssumeRoleFluentBuilder {
+    sts.assume_role().role_arn(arn).role_session_name(name)
 }
 
 /// A user allowed to assume any role.
@@ -71,21 +61,9 @@ async fn get_caller_identity_for_root_and_users() {
 #[tokio::test]
 async fn assume_role_gives_the_roles_permissions() {
     let s = TestServer::start().await;
-    let arn = role(
-        &s,
-        "app",
-        json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")}),
-    )
-    .await;
+    let arn = role(&s, "app", this_account()).await;
     let keys = assumer(&s, "alice").await;
-    let out = s
-        .sts(&keys)
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("s1")
-        .send()
-        .await
-        .unwrap();
+    let out = assume(&s.sts(&keys), &arn, "s1").send().await.unwrap();
     let c = out.credentials().unwrap();
     assert!(c.access_key_id().starts_with("ASIA"));
     assert_eq!(c.secret_access_key().len(), 40);
@@ -95,7 +73,7 @@ async fn assume_role_gives_the_roles_permissions() {
         format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/app/s1")
     );
     assert!(user.assumed_role_id().starts_with("AROA") && user.assumed_role_id().ends_with(":s1"));
-    let session = keys_of(c);
+    let session = Keys::of_session(c);
     let who = s.sts(&session).get_caller_identity().send().await.unwrap();
     assert_eq!(who.arn(), Some(user.arn()));
     assert_eq!(who.user_id(), Some(user.assumed_role_id()));
@@ -119,93 +97,42 @@ async fn refusals_untrusted_unpermitted_root_and_durations() {
         json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:user/someone-else")}),
     )
     .await;
-    let open = role(
-        &s,
-        "open",
-        json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")}),
-    )
-    .await;
+    let open = role(&s, "open", this_account()).await;
     let keys = assumer(&s, "bob").await;
     let sts = s.sts(&keys);
     assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&other)
-                .role_session_name("xx")
-                .send()
-                .await
-        ),
+        code(assume(&sts, &other, "xx").send().await),
         "AccessDenied",
         "untrusted caller"
     );
 
     let plain = s.user_with_key("carol").await;
-    let (c, m) = err(s
-        .sts(&plain)
-        .assume_role()
-        .role_arn(&open)
-        .role_session_name("xx")
-        .send()
-        .await);
+    let (c, m) = err(assume(&s.sts(&plain), &open, "xx").send().await);
     assert_eq!(
         c, "AccessDenied",
         "the caller's own policies must allow sts:AssumeRole"
     );
     assert!(m.contains("sts:AssumeRole"), "{m}");
 
-    let (c, m) = err(s
-        .sts(&Keys::root())
-        .assume_role()
-        .role_arn(&open)
-        .role_session_name("xx")
-        .send()
-        .await);
+    let (c, m) = err(assume(&s.sts(&Keys::root()), &open, "xx").send().await);
     assert_eq!(
         (c.as_str(), m.as_str()),
         ("AccessDenied", "Roles may not be assumed by root accounts.")
     );
 
-    let (c, m) = err(sts
-        .assume_role()
-        .role_arn(&open)
-        .role_session_name("xx")
-        .duration_seconds(7200)
-        .send()
-        .await);
+    let (c, m) = err(assume(&sts, &open, "xx").duration_seconds(7200).send().await);
     assert_eq!(c, "ValidationError");
     assert!(m.contains("MaxSessionDuration"), "{m}");
     assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&open)
-                .role_session_name("xx")
-                .duration_seconds(899)
-                .send()
-                .await
-        ),
+        code(assume(&sts, &open, "xx").duration_seconds(899).send().await),
         "ValidationError"
     );
     assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&open)
-                .role_session_name("bad name")
-                .send()
-                .await
-        ),
+        code(assume(&sts, &open, "bad name").send().await),
         "ValidationError"
     );
     let missing = format!("arn:aws:iam::{ACCOUNT_ID}:role/nope");
-    assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(missing)
-                .role_session_name("xx")
-                .send()
-                .await
-        ),
-        "AccessDenied"
-    );
+    assert_eq!(code(assume(&sts, &missing, "xx").send().await), "AccessDenied");
 }
 
 #[tokio::test]
@@ -218,13 +145,7 @@ async fn trust_naming_the_user_needs_no_identity_policy() {
         json!({"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:user/dana")}),
     )
     .await;
-    s.sts(&keys)
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("dd")
-        .send()
-        .await
-        .unwrap();
+    assume(&s.sts(&keys), &arn, "dd").send().await.unwrap();
 }
 
 #[tokio::test]
@@ -232,35 +153,25 @@ async fn session_policies_only_narrow() {
     let s = TestServer::start().await;
     let arn = role(&s, "app", json!({"AWS": ACCOUNT_ID})).await;
     let sts = s.sts(&assumer(&s, "erin").await);
-    let narrow = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("narrow")
+    let narrow = assume(&sts, &arn, "narrow")
         .policy(allow("iam:ListRoles", "*"))
         .send()
         .await
         .unwrap();
-    #[allow(
-        deprecated,
-        reason = "AWS still returns PackedPolicySize; the SDK marks it deprecated"
-    )]
-    let packed = narrow.packed_policy_size();
+    let packed = packed_policy_size!(narrow);
     assert!(packed.is_some_and(|p| p > 0 && p <= 100));
-    let iam = s.iam(&keys_of(narrow.credentials().unwrap()));
+    let iam = s.iam(&Keys::of_session(narrow.credentials().unwrap()));
     iam.list_roles().send().await.unwrap();
     let (c, m) = err(iam.list_users().send().await);
     assert_eq!(c, "AccessDenied");
     assert!(m.contains("session policy"), "{m}");
 
-    let wide = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("wide")
+    let wide = assume(&sts, &arn, "wide")
         .policy(allow("*", "*"))
         .send()
         .await
         .unwrap();
-    let iam = s.iam(&keys_of(wide.credentials().unwrap()));
+    let iam = s.iam(&Keys::of_session(wide.credentials().unwrap()));
     iam.list_users().send().await.unwrap();
     assert_eq!(
         code(iam.create_user().user_name("x").send().await),
@@ -268,10 +179,7 @@ async fn session_policies_only_narrow() {
         "a session policy cannot widen"
     );
 
-    let managed = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("managed")
+    let managed = assume(&sts, &arn, "managed")
         .policy_arns(
             PolicyDescriptorType::builder()
                 .arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
@@ -280,20 +188,13 @@ async fn session_policies_only_narrow() {
         .send()
         .await
         .unwrap();
-    s.iam(&keys_of(managed.credentials().unwrap()))
+    s.iam(&Keys::of_session(managed.credentials().unwrap()))
         .list_users()
         .send()
         .await
         .unwrap();
     assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&arn)
-                .role_session_name("mm")
-                .policy("{bad")
-                .send()
-                .await
-        ),
+        code(assume(&sts, &arn, "mm").policy("{bad").send().await),
         "MalformedPolicyDocument"
     );
 }
@@ -306,17 +207,7 @@ async fn external_id_and_session_tags_reach_conditions() {
         {"Effect": "Allow", "Principal": {"AWS": ACCOUNT_ID}, "Action": "sts:AssumeRole",
          "Condition": {"StringEquals": {"sts:ExternalId": "secret-handshake"}}},
         {"Effect": "Allow", "Principal": {"AWS": ACCOUNT_ID}, "Action": "sts:TagSession"}]}));
-    let arn = iam
-        .create_role()
-        .role_name("ext")
-        .assume_role_policy_document(trust)
-        .send()
-        .await
-        .unwrap()
-        .role()
-        .unwrap()
-        .arn()
-        .to_owned();
+    let arn = create_role(&iam, "ext", trust).await;
     let tagged = doc(
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers",
         "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}),
@@ -329,46 +220,24 @@ async fn external_id_and_session_tags_reach_conditions() {
         .await
         .unwrap();
     let sts = s.sts(&assumer(&s, "fred").await);
+    assert_eq!(code(assume(&sts, &arn, "aa").send().await), "AccessDenied");
     assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&arn)
-                .role_session_name("aa")
-                .send()
-                .await
-        ),
-        "AccessDenied"
-    );
-    assert_eq!(
-        code(
-            sts.assume_role()
-                .role_arn(&arn)
-                .role_session_name("aa")
-                .external_id("wrong")
-                .send()
-                .await
-        ),
+        code(assume(&sts, &arn, "aa").external_id("wrong").send().await),
         "AccessDenied"
     );
     let tag = |v: &str| Tag::builder().key("team").value(v).build().unwrap();
-    let blue = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("aa")
+    let blue = assume(&sts, &arn, "aa")
         .external_id("secret-handshake")
         .tags(tag("blue"))
         .send()
         .await
         .unwrap();
-    s.iam(&keys_of(blue.credentials().unwrap()))
+    s.iam(&Keys::of_session(blue.credentials().unwrap()))
         .list_users()
         .send()
         .await
         .unwrap();
-    let red = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("aa")
+    let red = assume(&sts, &arn, "aa")
         .external_id("secret-handshake")
         .tags(tag("red"))
         .send()
@@ -376,7 +245,7 @@ async fn external_id_and_session_tags_reach_conditions() {
         .unwrap();
     assert_eq!(
         code(
-            s.iam(&keys_of(red.credentials().unwrap()))
+            s.iam(&Keys::of_session(red.credentials().unwrap()))
                 .list_users()
                 .send()
                 .await
@@ -390,15 +259,12 @@ async fn forged_tampered_and_expired_tokens_are_refused() {
     let s = TestServer::start().await;
     let arn = role(&s, "app", json!({"AWS": ACCOUNT_ID})).await;
     let sts = s.sts(&assumer(&s, "gus").await);
-    let out = sts
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("tt")
+    let out = assume(&sts, &arn, "tt")
         .duration_seconds(900)
         .send()
         .await
         .unwrap();
-    let good = keys_of(out.credentials().unwrap());
+    let good = Keys::of_session(out.credentials().unwrap());
 
     let mut tampered = good.clone();
     let token = tampered.session_token.take().unwrap();
@@ -454,31 +320,18 @@ async fn role_chaining_is_capped_at_one_hour() {
     .await;
     s.put_role_policy("first", "assume", allow("sts:AssumeRole", "*"))
         .await;
-    let out = s
-        .sts(&assumer(&s, "hank").await)
-        .assume_role()
-        .role_arn(&first)
-        .role_session_name("one")
+    let out = assume(&s.sts(&assumer(&s, "hank").await), &first, "one")
         .send()
         .await
         .unwrap();
-    let chained = s.sts(&keys_of(out.credentials().unwrap()));
-    let (c, m) = err(chained
-        .assume_role()
-        .role_arn(&second)
-        .role_session_name("two")
+    let chained = s.sts(&Keys::of_session(out.credentials().unwrap()));
+    let (c, m) = err(assume(&chained, &second, "two")
         .duration_seconds(7200)
         .send()
         .await);
     assert_eq!(c, "ValidationError");
     assert!(m.contains("role chaining"), "{m}");
-    let two = chained
-        .assume_role()
-        .role_arn(&second)
-        .role_session_name("two")
-        .send()
-        .await
-        .unwrap();
+    let two = assume(&chained, &second, "two").send().await.unwrap();
     assert_eq!(
         two.assumed_role_user().unwrap().arn(),
         format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/second/two")
@@ -488,33 +341,9 @@ async fn role_chaining_is_capped_at_one_hour() {
 #[tokio::test]
 async fn cross_account_needs_both_sides() {
     let s = TestServer::start().await;
-    let endpoint = s.endpoint.clone();
-    let root = warden::cli_client::SigningKeys {
-        access_key_id: ROOT_ACCESS_KEY_ID,
-        secret_access_key: ROOT_SECRET_ACCESS_KEY,
-        session_token: None,
-    };
-    let b = tokio::task::spawn_blocking(move || {
-        warden::cli_client::create_account(&endpoint, "b", &root).unwrap()
-    })
-    .await
-    .unwrap();
-    let b_id = b["AccountId"].as_str().unwrap().to_owned();
-    let b_iam = s.iam(&Keys::new(
-        b["AccessKeyId"].as_str().unwrap(),
-        b["SecretAccessKey"].as_str().unwrap(),
-    ));
-    let arn = b_iam
-        .create_role()
-        .role_name("shared")
-        .assume_role_policy_document(trust(json!({"AWS": ACCOUNT_ID})))
-        .send()
-        .await
-        .unwrap()
-        .role()
-        .unwrap()
-        .arn()
-        .to_owned();
+    let (b_id, b_keys) = s.create_account("b").await;
+    let b_iam = s.iam(&b_keys);
+    let arn = create_role(&b_iam, "shared", trust(json!({"AWS": ACCOUNT_ID}))).await;
     b_iam
         .put_role_policy()
         .role_name("shared")
@@ -525,26 +354,12 @@ async fn cross_account_needs_both_sides() {
         .unwrap();
     let plain = s.user_with_key("no-policy").await;
     assert_eq!(
-        code(
-            s.sts(&plain)
-                .assume_role()
-                .role_arn(&arn)
-                .role_session_name("xx")
-                .send()
-                .await
-        ),
+        code(assume(&s.sts(&plain), &arn, "xx").send().await),
         "AccessDenied"
     );
     let keys = assumer(&s, "ivy").await;
-    let out = s
-        .sts(&keys)
-        .assume_role()
-        .role_arn(&arn)
-        .role_session_name("xx")
-        .send()
-        .await
-        .unwrap();
-    let session = keys_of(out.credentials().unwrap());
+    let out = assume(&s.sts(&keys), &arn, "xx").send().await.unwrap();
+    let session = Keys::of_session(out.credentials().unwrap());
     let who = s.sts(&session).get_caller_identity().send().await.unwrap();
     assert_eq!(who.account(), Some(b_id.as_str()));
     b_iam.create_user().user_name("in-b").send().await.unwrap();
@@ -562,7 +377,7 @@ async fn session_tokens_for_users_and_not_for_sessions() {
     let keys = s.user_with_key("jo").await;
     s.put_user_policy("jo", "p", allow("iam:ListUsers", "*")).await;
     let out = s.sts(&keys).get_session_token().send().await.unwrap();
-    let session = keys_of(out.credentials().unwrap());
+    let session = Keys::of_session(out.credentials().unwrap());
     let who = s.sts(&session).get_caller_identity().send().await.unwrap();
     assert_eq!(
         who.arn(),
@@ -611,13 +426,13 @@ async fn federation_tokens_narrow_the_user() {
         format!("arn:aws:sts::{ACCOUNT_ID}:federated-user/visitor")
     );
     assert_eq!(fed.federated_user_id(), format!("{ACCOUNT_ID}:visitor"));
-    let session = keys_of(out.credentials().unwrap());
+    let session = Keys::of_session(out.credentials().unwrap());
     s.iam(&session).list_roles().send().await.unwrap();
     assert_eq!(code(s.iam(&session).list_users().send().await), "AccessDenied");
     let bare = sts.get_federation_token().name("bare").send().await.unwrap();
     assert_eq!(
         code(
-            s.iam(&keys_of(bare.credentials().unwrap()))
+            s.iam(&Keys::of_session(bare.credentials().unwrap()))
                 .list_roles()
                 .send()
                 .await
@@ -637,10 +452,8 @@ async fn revoking_sessions_with_token_issue_time() {
     let s = TestServer::start().await;
     let arn = role(&s, "app", json!({"AWS": ACCOUNT_ID})).await;
     let sts = s.sts(&assumer(&s, "max").await);
-    let old = keys_of(
-        sts.assume_role()
-            .role_arn(&arn)
-            .role_session_name("old")
+    let old = Keys::of_session(
+        assume(&sts, &arn, "old")
             .send()
             .await
             .unwrap()
@@ -662,10 +475,8 @@ async fn revoking_sessions_with_token_issue_time() {
     assert_eq!(c, "AccessDenied");
     assert!(m.contains("explicit deny"), "{m}");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let new = keys_of(
-        sts.assume_role()
-            .role_arn(&arn)
-            .role_session_name("new")
+    let new = Keys::of_session(
+        assume(&sts, &arn, "new")
             .send()
             .await
             .unwrap()
@@ -679,11 +490,8 @@ async fn revoking_sessions_with_token_issue_time() {
 async fn sessions_survive_a_restart() {
     let s = TestServer::start().await;
     let arn = role(&s, "app", json!({"AWS": ACCOUNT_ID})).await;
-    let session = keys_of(
-        s.sts(&assumer(&s, "ned").await)
-            .assume_role()
-            .role_arn(&arn)
-            .role_session_name("rr")
+    let session = Keys::of_session(
+        assume(&s.sts(&assumer(&s, "ned").await), &arn, "rr")
             .send()
             .await
             .unwrap()
@@ -706,21 +514,51 @@ async fn access_key_info_names_the_account() {
         .await
         .unwrap();
     assert_eq!(info.account(), Some(ACCOUNT_ID));
+    // Temporary keys and keys this server never issued name their account through the
+    // ID itself, as AWS's do (the IAM User Guide's example key belongs to 581039954779).
+    let creds = s
+        .sts(&keys)
+        .get_session_token()
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    for (key, account) in [
+        (creds.access_key_id.as_str(), ACCOUNT_ID),
+        ("AKIAIOSFODNN7EXAMPLE", "581039954779"),
+    ] {
+        let info = s
+            .sts(&Keys::root())
+            .get_access_key_info()
+            .access_key_id(key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(info.account(), Some(account), "{key}");
+    }
+    let err = s
+        .sts(&Keys::root())
+        .get_access_key_info()
+        .access_key_id("AKIA0000000000000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.into_service_error().meta().code(),
+        Some("InvalidParameterValue")
+    );
 }
 
 #[tokio::test]
 async fn mfa_sessions_satisfy_mfa_conditions_and_codes_are_single_use() {
-    use crate::iam_mfa::{create_device, step_now, totp};
+    use crate::iam_mfa::{create_device, enable, step_now, totp};
     let s = TestServer::start().await;
     let keys = s.user_with_key("mfa-user").await;
     let iam = s.root_iam();
     let (serial, seed) = create_device(&iam, "dev1").await;
     let step = step_now();
-    iam.enable_mfa_device()
-        .user_name("mfa-user")
-        .serial_number(&serial)
-        .authentication_code1(totp(&seed, step - 1))
-        .authentication_code2(totp(&seed, step))
+    enable(&iam, "mfa-user", &serial, &seed, [step - 1, step])
         .send()
         .await
         .unwrap();
@@ -744,7 +582,7 @@ async fn mfa_sessions_satisfy_mfa_conditions_and_codes_are_single_use() {
     let plain = sts.get_session_token().send().await.unwrap();
     assert_eq!(
         code(
-            s.iam(&keys_of(plain.credentials().unwrap()))
+            s.iam(&Keys::of_session(plain.credentials().unwrap()))
                 .list_users()
                 .send()
                 .await
@@ -759,7 +597,7 @@ async fn mfa_sessions_satisfy_mfa_conditions_and_codes_are_single_use() {
         .send()
         .await
         .unwrap();
-    s.iam(&keys_of(with_mfa.credentials().unwrap()))
+    s.iam(&Keys::of_session(with_mfa.credentials().unwrap()))
         .list_users()
         .send()
         .await
@@ -838,4 +676,50 @@ async fn access_denied_carries_a_message_that_decodes() {
         ),
         "InvalidAuthorizationMessageException"
     );
+}
+
+#[tokio::test]
+async fn assume_role_records_the_roles_last_use() {
+    let s = TestServer::start().await;
+    let arn = role(&s, "used", this_account()).await;
+    let iam = s.root_iam();
+    let before = iam.get_role().role_name("used").send().await.unwrap();
+    let last = before.role().unwrap().role_last_used().unwrap();
+    assert!(last.last_used_date().is_none() && last.region().is_none());
+    let keys = assumer(&s, "carol").await;
+    let started = std::time::SystemTime::now();
+    assume(&s.sts(&keys), &arn, "s1").send().await.unwrap();
+    let after = iam.get_role().role_name("used").send().await.unwrap();
+    let last = after.role().unwrap().role_last_used().unwrap();
+    assert_eq!(last.region(), Some("us-east-1"));
+    let when = std::time::SystemTime::try_from(*last.last_used_date().unwrap()).unwrap();
+    // LastUsedDate has second precision.
+    assert!(
+        when + std::time::Duration::from_secs(1) >= started,
+        "{when:?} < {started:?}"
+    );
+    // A refused AssumeRole is no use of the role.
+    let other = role(&s, "unused", json!({"AWS": "arn:aws:iam::999999999999:root"})).await;
+    assert_eq!(
+        code(assume(&s.sts(&keys), &other, "s1").send().await),
+        "AccessDenied"
+    );
+    let unused = iam.get_role().role_name("unused").send().await.unwrap();
+    assert!(
+        unused
+            .role()
+            .unwrap()
+            .role_last_used()
+            .unwrap()
+            .last_used_date()
+            .is_none()
+    );
+    // GetAccountAuthorizationDetails shows the same.
+    let details = iam.get_account_authorization_details().send().await.unwrap();
+    let detail = details
+        .role_detail_list()
+        .iter()
+        .find(|r| r.role_name() == Some("used"))
+        .unwrap();
+    assert_eq!(detail.role_last_used().unwrap().region(), Some("us-east-1"));
 }

@@ -14,6 +14,8 @@
 //! that made it and of the missing context keys.
 
 mod context;
+mod exclusions;
+mod organizations;
 pub mod source;
 
 use std::sync::Arc;
@@ -28,6 +30,7 @@ use super::{OpCtx, Target, ops, page_list};
 use crate::error::IamError;
 use crate::input::Input;
 use crate::state::AccountState;
+use organizations::OrgVerdict;
 use source::{EntityArn, EntityKind};
 
 ops! { OPS {
@@ -68,6 +71,8 @@ struct Simulation {
     /// `OrganizationsDecisionDetail` is reported (principal simulations: Warden accounts
     /// have no SCPs, so organizations always allow).
     organizations: bool,
+    /// The SCP levels of `OrderedOrganizationPolicyInputList`, root first.
+    scp_levels: Option<Vec<Owned>>,
 }
 
 fn malformed(e: warden_policy::PolicyError) -> IamError {
@@ -101,21 +106,6 @@ fn boundary_input(input: &Input) -> Result<Option<(String, Arc<Policy>)>, IamErr
         ));
     }
     Ok(list.pop())
-}
-
-/// Members of the newest model that Warden does not simulate yet: refused rather than
-/// silently ignored, since ignoring them would change the answer.
-fn refuse_unsupported(input: &Input) -> Result<(), IamError> {
-    for member in ["OrderedOrganizationPolicyInputList", "PolicyExclusionList"] {
-        if !input.list(member).is_empty() {
-            return Err(IamError::Other {
-                code: "NotImplemented",
-                status: 501,
-                message: format!("Warden does not simulate {member} yet."),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The simulated caller: `CallerArn` must name an IAM user, group or role.
@@ -157,9 +147,9 @@ fn simulation_context(
 }
 
 fn simulate_custom(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
-    refuse_unsupported(input)?;
     let identity = parse_list(input, "PolicyInputList", PolicyKind::Identity)?;
     let boundary = boundary_input(input)?;
+    let scp_levels = organizations::levels(input.list("OrderedOrganizationPolicyInputList"))?;
     let (principal, context) = match input.opt_str("CallerArn") {
         Some(arn) => {
             let (parsed, principal) = caller(arn)?;
@@ -187,13 +177,15 @@ fn simulate_custom(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Val
             principal,
             context,
             organizations: false,
+            scp_levels,
         },
     )
 }
 
 fn simulate_principal(state: &AccountState, input: &Input, _: &OpCtx) -> Result<Value, IamError> {
-    refuse_unsupported(input)?;
-    let source = source::resolve(state, input.str("PolicySourceArn")?)?;
+    let excluded = exclusions::Exclusions::parse(input.list("PolicyExclusionList"))?;
+    let mut source = source::resolve(state, input.str("PolicySourceArn")?)?;
+    excluded.apply(&mut source);
     let mut identity = source.identity;
     identity.extend(parse_list(input, "PolicyInputList", PolicyKind::Identity)?);
     // An input boundary replaces the entity's own (API Reference, PermissionsBoundaryPolicyInputList).
@@ -210,6 +202,7 @@ fn simulate_principal(state: &AccountState, input: &Input, _: &OpCtx) -> Result<
             principal,
             context,
             organizations: true,
+            scp_levels: None,
         },
     )
 }
@@ -247,6 +240,24 @@ struct Outcome<'a> {
     resource: &'a str,
     eval: Evaluation,
     cross_account: bool,
+    /// What the SCP levels said, when the simulation has any.
+    orgs: Option<OrgVerdict>,
+}
+
+/// The decision once the SCP levels are taken into account: an explicit deny anywhere
+/// wins, then the levels must allow. SCP statements and keys are not reported, so a
+/// decision made by the SCPs alone lists no matched statements.
+fn with_organizations(mut eval: Evaluation, orgs: Option<OrgVerdict>) -> Evaluation {
+    let decision = match (orgs, eval.decision) {
+        (_, Decision::ExplicitDeny) | (Some(OrgVerdict::ExplicitDeny), _) => Decision::ExplicitDeny,
+        (Some(OrgVerdict::ImplicitDeny), _) => Decision::ImplicitDeny,
+        (_, d) => d,
+    };
+    if decision != eval.decision {
+        eval.decision = decision;
+        eval.matched.clear();
+    }
+    eval
 }
 
 fn run(input: &Input, sim: Simulation) -> Result<Value, IamError> {
@@ -291,10 +302,15 @@ fn run(input: &Input, sim: Simulation) -> Result<Value, IamError> {
                     context: &sim.context,
                     resource_account: account,
                 };
+                let orgs = sim
+                    .scp_levels
+                    .as_deref()
+                    .map(|levels| organizations::verdict(&request, levels));
                 Outcome {
                     resource,
-                    eval: evaluate(&request, &set),
+                    eval: with_organizations(evaluate(&request, &set), orgs),
                     cross_account: account.is_some_and(|a| sim.principal.account() != Some(a)),
+                    orgs,
                 }
             })
             .collect();
@@ -355,6 +371,10 @@ fn details_json(details: &[(&'static str, Decision)]) -> Value {
     )
 }
 
+fn denied_by_organizations(o: &Outcome) -> bool {
+    matches!(o.orgs, Some(OrgVerdict::ExplicitDeny | OrgVerdict::ImplicitDeny))
+}
+
 fn boundary_allows(e: &Evaluation) -> bool {
     e.layers.permissions_boundary == LayerOutcome::Allow
 }
@@ -401,7 +421,10 @@ fn action_result(action: &str, outcomes: &[Outcome], explicit: bool, sim: &Simul
         // Present and empty within one account; per kind of policy, the most
         // restrictive across the resources, for cross-account simulations.
         let mut top: Vec<(&'static str, Decision)> = Vec::new();
-        for o in outcomes.iter().filter(|o| o.cross_account) {
+        for o in outcomes
+            .iter()
+            .filter(|o| o.cross_account && !denied_by_organizations(o))
+        {
             for (kind, d) in decision_details(&o.eval, sim) {
                 match top.iter_mut().find(|(k, _)| *k == kind) {
                     Some(slot) if rank(d) > rank(slot.1) => slot.1 = d,
@@ -410,9 +433,19 @@ fn action_result(action: &str, outcomes: &[Outcome], explicit: bool, sim: &Simul
                 }
             }
         }
-        r.insert("EvalDecisionDetails".into(), details_json(&top));
+        // "If an Organizations SCP included in the evaluation denies access, the simulation
+        // ends [...] and this parameter is not returned" (EvaluationResult).
+        if !outcomes.iter().any(denied_by_organizations) {
+            r.insert("EvalDecisionDetails".into(), details_json(&top));
+        }
     }
-    if sim.organizations {
+    if sim.scp_levels.is_some() {
+        let allowed = outcomes.iter().all(|o| o.orgs == Some(OrgVerdict::Allow));
+        r.insert(
+            "OrganizationsDecisionDetail".into(),
+            json!({"AllowedByOrganizations": allowed}),
+        );
+    } else if sim.organizations {
         r.insert(
             "OrganizationsDecisionDetail".into(),
             json!({"AllowedByOrganizations": true}),
@@ -444,7 +477,7 @@ fn resource_result(o: &Outcome, sim: &Simulation) -> Value {
         Value::Array(o.eval.matched.iter().map(statement).collect()),
     );
     r.insert("MissingContextValues".into(), json!(o.eval.missing_context_keys));
-    if o.cross_account {
+    if o.cross_account && !denied_by_organizations(o) {
         r.insert(
             "EvalDecisionDetails".into(),
             details_json(&decision_details(&o.eval, sim)),

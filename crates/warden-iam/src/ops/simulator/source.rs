@@ -23,7 +23,7 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::User => "user",
             EntityKind::Group => "group",
@@ -80,12 +80,27 @@ impl<'a> EntityArn<'a> {
     }
 }
 
+/// Where one of a source's identity policies comes from, for `PolicyExclusionList`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An inline policy of the entity or of one of its groups.
+    Inline {
+        owner_kind: EntityKind,
+        owner: String,
+        name: String,
+    },
+    /// A managed policy attached to the entity or to one of its groups.
+    Managed { arn: String },
+}
+
 /// The policies gathered from one entity, owned so that a `PolicySet` can borrow them.
 pub struct Source {
     pub arn: String,
     pub kind: EntityKind,
     pub name: String,
     pub identity: Vec<(String, Arc<Policy>)>,
+    /// Where each of `identity` comes from, in the same order.
+    pub origins: Vec<Origin>,
     pub boundary: Option<(String, Arc<Policy>)>,
 }
 
@@ -105,24 +120,24 @@ pub fn resolve(state: &AccountState, arn: &str) -> Result<Source, IamError> {
         return Err(missing());
     }
     let key = parsed.name.to_ascii_lowercase();
-    let mut identity = Vec::new();
+    let mut out = Gathered::default();
     let (name, path, boundary) = match kind {
         EntityKind::User => {
             let u = state.users.get(&key).ok_or_else(missing)?;
-            add(state, "user", &u.name, &u.permissions, &mut identity);
+            add(state, EntityKind::User, &u.name, &u.permissions, &mut out);
             for g in u.groups.iter().filter_map(|k| state.groups.get(k)) {
-                add(state, "group", &g.name, &g.permissions, &mut identity);
+                add(state, EntityKind::Group, &g.name, &g.permissions, &mut out);
             }
             (&u.name, &u.path, u.boundary.as_deref())
         }
         EntityKind::Group => {
             let g = state.groups.get(&key).ok_or_else(missing)?;
-            add(state, "group", &g.name, &g.permissions, &mut identity);
+            add(state, EntityKind::Group, &g.name, &g.permissions, &mut out);
             (&g.name, &g.path, None)
         }
         EntityKind::Role => {
             let r = state.roles.get(&key).ok_or_else(missing)?;
-            add(state, "role", &r.name, &r.permissions, &mut identity);
+            add(state, EntityKind::Role, &r.name, &r.permissions, &mut out);
             (&r.name, &r.path, r.boundary.as_deref())
         }
     };
@@ -135,7 +150,8 @@ pub fn resolve(state: &AccountState, arn: &str) -> Result<Source, IamError> {
         arn: state.arn(kind.as_str(), path, name),
         kind,
         name: name.clone(),
-        identity,
+        identity: out.identity,
+        origins: out.origins,
         boundary,
     })
 }
@@ -145,21 +161,28 @@ fn managed_id(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_owned()
 }
 
-fn add(
-    state: &AccountState,
-    owner_kind: &str,
-    owner: &str,
-    perms: &Permissions,
-    out: &mut Vec<(String, Arc<Policy>)>,
-) {
+#[derive(Default)]
+struct Gathered {
+    identity: Vec<(String, Arc<Policy>)>,
+    origins: Vec<Origin>,
+}
+
+fn add(state: &AccountState, owner_kind: EntityKind, owner: &str, perms: &Permissions, out: &mut Gathered) {
     for p in perms.inline.values() {
         if let Some(c) = &p.document.compiled {
-            out.push((format!("{owner_kind}_{owner}_{}", p.name), c.clone()));
+            out.identity
+                .push((format!("{}_{owner}_{}", owner_kind.as_str(), p.name), c.clone()));
+            out.origins.push(Origin::Inline {
+                owner_kind,
+                owner: owner.to_owned(),
+                name: p.name.clone(),
+            });
         }
     }
     for arn in &perms.attached {
         if let Some(c) = managed_policy(state, arn) {
-            out.push((managed_id(arn), c));
+            out.identity.push((managed_id(arn), c));
+            out.origins.push(Origin::Managed { arn: arn.clone() });
         }
     }
 }
