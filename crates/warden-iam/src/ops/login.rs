@@ -17,7 +17,8 @@ use crate::util::ts;
 const REMEMBERED_PASSWORDS: usize = 24;
 
 fn hash(password: &str) -> Result<String, IamError> {
-    crate::crypto::hash_password(password).ok_or_else(|| IamError::ServiceFailure("password hashing failed".into()))
+    crate::crypto::hash_password(password)
+        .ok_or_else(|| IamError::ServiceFailure("password hashing failed".into()))
 }
 
 pub use crate::crypto::verify_password as verify;
