@@ -80,26 +80,6 @@ impl Sealer {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seal_open_round_trip_and_binding() {
-        let s = Sealer::new(&Zeroizing::new([7u8; 32]));
-        let sealed = s.seal("wJalrXUtnFEMI/K7MDENG", "AKIA1");
-        assert!(!sealed.contains("wJalr"));
-        assert_eq!(
-            s.open(&sealed, "AKIA1").unwrap().expose(),
-            "wJalrXUtnFEMI/K7MDENG"
-        );
-        assert!(matches!(s.open(&sealed, "AKIA2"), Err(SealError::WrongKey)));
-        let other = Sealer::new(&Zeroizing::new([8u8; 32]));
-        assert!(matches!(other.open(&sealed, "AKIA1"), Err(SealError::WrongKey)));
-        assert!(matches!(s.open("v1:AAAA", "AKIA1"), Err(SealError::Malformed)));
-    }
-}
-
 /// An argon2id PHC string of `password` under a fresh salt (console and user pool
 /// passwords), or `None` if hashing failed.
 pub fn hash_password(password: &str) -> Option<String> {
@@ -119,4 +99,24 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_round_trip_and_binding() {
+        let s = Sealer::new(&Zeroizing::new([7u8; 32]));
+        let sealed = s.seal("wJalrXUtnFEMI/K7MDENG", "AKIA1");
+        assert!(!sealed.contains("wJalr"));
+        assert_eq!(
+            s.open(&sealed, "AKIA1").unwrap().expose(),
+            "wJalrXUtnFEMI/K7MDENG"
+        );
+        assert!(matches!(s.open(&sealed, "AKIA2"), Err(SealError::WrongKey)));
+        let other = Sealer::new(&Zeroizing::new([8u8; 32]));
+        assert!(matches!(other.open(&sealed, "AKIA1"), Err(SealError::WrongKey)));
+        assert!(matches!(s.open("v1:AAAA", "AKIA1"), Err(SealError::Malformed)));
+    }
 }
