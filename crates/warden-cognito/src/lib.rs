@@ -1,0 +1,338 @@
+//! Cognito user pools (`cognito-idp`): pools, app clients, users, sign-up, password
+//! sign-in with refresh, RS256 ID and access tokens that anyone verifies from the pool's
+//! JWKS, sign-out and token revocation.
+//!
+//! The edge decodes a request with the service model and hands [`UserPools::execute`]
+//! the operation's name, the caller's account and region (for signed administrative
+//! operations, which the edge has already authorized with IAM) and the input.
+//! Unsigned operations (`SignUp`, `InitiateAuth`, ...) name no account: pool and client
+//! IDs carry it ([`ids`]).
+//!
+//! ```
+//! let (region, account) = warden_cognito::ids::parse_pool_id("us-east-1_000000001").unwrap_or_default();
+//! assert_eq!(region, "us-east-1");
+//! assert_eq!(account.len(), 12);
+//! ```
+
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod ops;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use warden_iam::crypto::Sealer;
+use warden_store::{Change, Record, Store, StoreError};
+
+pub use error::CognitoError;
+use model::{Mutation, Namespace, kind};
+
+/// Who asks, and where: the account and region of a signed request, or those that the
+/// pool or client named by an unsigned one belongs to.
+#[derive(Debug, Clone)]
+pub struct Ctx<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// What an operation answers and what it changes.
+pub struct Effect {
+    pub output: Value,
+    pub mutations: Vec<Mutation>,
+}
+
+impl Effect {
+    pub fn read(output: Value) -> Self {
+        Self {
+            output,
+            mutations: Vec::new(),
+        }
+    }
+}
+
+/// Things operations need besides the namespace.
+pub struct Env<'a> {
+    pub sealer: &'a Sealer,
+    /// `{public-url}`: pool issuers are `{public-url}/{poolId}`.
+    pub public_url: &'a str,
+}
+
+impl Env<'_> {
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{pool_id}", self.public_url.trim_end_matches('/'))
+    }
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Namespace>>>;
+
+/// The user pool service: one namespace per AWS account, loaded from the store on first
+/// use and written through it; operations of one account run one at a time.
+pub struct UserPools {
+    store: Arc<dyn Store>,
+    sealer: Sealer,
+    public_url: String,
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl UserPools {
+    pub fn new(store: Arc<dyn Store>, sealer: Sealer, public_url: impl Into<String>) -> Self {
+        Self {
+            store,
+            sealer,
+            public_url: public_url.into(),
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env {
+            sealer: &self.sealer,
+            public_url: &self.public_url,
+        }
+    }
+
+    pub fn issuer(&self, pool_id: &str) -> String {
+        self.env().issuer(pool_id)
+    }
+
+    fn slot(&self, account: &str) -> Slot {
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.entry(account.to_owned()).or_default().clone()
+    }
+
+    async fn load(&self, account: &str) -> Result<Namespace, CognitoError> {
+        let mut ns = Namespace::default();
+        let Some(stored) = self.store.load_account(&model::namespace_key(account)).await? else {
+            return Ok(ns);
+        };
+        ns.revision = stored.revision;
+        for r in &stored.records {
+            load_record(&mut ns, r, &self.sealer).map_err(|e| {
+                tracing::error!(account, kind = %r.kind, key = %r.key, error = %e, "unreadable user pool record");
+                CognitoError::internal("An internal error occurred.")
+            })?;
+        }
+        Ok(ns)
+    }
+
+    /// Forgets an account's namespace, so that the next request reads it again (another
+    /// node committed to it).
+    pub fn invalidate(&self, namespace_key: &str) {
+        if let Some(account) = model::account_of_namespace(namespace_key) {
+            let mut slots = self
+                .slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            slots.remove(account);
+        }
+    }
+
+    /// Runs `op` for `ctx.account`: reads the namespace, commits the operation's changes
+    /// at the namespace's revision and applies them in memory. If another node committed
+    /// first, the namespace is read again and the operation runs once more.
+    pub async fn execute(
+        &self,
+        op: &ops::OpSpec,
+        ctx: &Ctx<'_>,
+        input: &Value,
+    ) -> Result<Value, CognitoError> {
+        let slot = self.slot(ctx.account);
+        let mut guard = slot.lock().await;
+        for attempt in 0..2 {
+            if guard.is_none() || attempt > 0 {
+                *guard = Some(self.load(ctx.account).await?);
+            }
+            let Some(ns) = guard.as_mut() else { continue };
+            let effect = (op.run)(&self.env(), ns, ctx, input)?;
+            if effect.mutations.is_empty() {
+                return Ok(effect.output);
+            }
+            let changes = changes_of(ns, &effect.mutations)?;
+            match self
+                .store
+                .commit(&model::namespace_key(ctx.account), ns.revision, &changes)
+                .await
+            {
+                Ok(revision) => {
+                    ns.revision = revision;
+                    for m in effect.mutations {
+                        apply(ns, m);
+                    }
+                    return Ok(effect.output);
+                }
+                Err(StoreError::RevisionMismatch { .. }) => continue,
+                Err(e) => {
+                    *guard = None;
+                    return Err(e.into());
+                }
+            }
+        }
+        Err(CognitoError::new(
+            "TooManyRequestsException",
+            400,
+            "Too many concurrent changes to this account's user pools; try again.",
+        ))
+    }
+
+    /// A read-only look at an account's namespace (hosted endpoints).
+    pub async fn read<T>(&self, account: &str, f: impl FnOnce(&Namespace) -> T) -> Result<T, CognitoError> {
+        let slot = self.slot(account);
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.load(account).await?);
+        }
+        let ns = guard
+            .as_ref()
+            .ok_or_else(|| CognitoError::internal("An internal error occurred."))?;
+        Ok(f(ns))
+    }
+
+    /// The JWKS of a pool, or `None` if there is no such pool.
+    pub async fn jwks(&self, pool_id: &str) -> Result<Option<Value>, CognitoError> {
+        let Some((_, account)) = ids::parse_pool_id(pool_id) else {
+            return Ok(None);
+        };
+        self.read(&account, |ns| ns.pool(pool_id).map(tokens::jwks)).await
+    }
+
+    /// The OpenID discovery document of a pool, or `None` if there is no such pool.
+    pub async fn openid_configuration(&self, pool_id: &str) -> Result<Option<Value>, CognitoError> {
+        let Some((_, account)) = ids::parse_pool_id(pool_id) else {
+            return Ok(None);
+        };
+        let issuer = self.issuer(pool_id);
+        self.read(&account, |ns| {
+            ns.pool(pool_id).map(|_| tokens::openid_configuration(&issuer))
+        })
+        .await
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+fn load_record(ns: &mut Namespace, r: &Record, sealer: &Sealer) -> Result<(), String> {
+    match r.kind.as_str() {
+        kind::POOL => {
+            let mut pool: model::Pool = decode(&r.body)?;
+            let pem = sealer
+                .open(&pool.key.private_sealed, &pool.id)
+                .map_err(|e| e.to_string())?;
+            pool.key.private_pem = Some(pem.expose().to_owned());
+            ns.pools.insert(r.key.clone(), pool);
+        }
+        kind::CLIENT => {
+            let mut client: model::Client = decode(&r.body)?;
+            if let Some(sealed) = &client.secret_sealed {
+                let secret = sealer.open(sealed, &client.id).map_err(|e| e.to_string())?;
+                client.secret = Some(secret.expose().to_owned());
+            }
+            ns.clients.insert(r.key.clone(), client);
+        }
+        kind::USER => {
+            ns.users.insert(r.key.clone(), decode(&r.body)?);
+        }
+        kind::REFRESH => {
+            ns.refresh.insert(r.key.clone(), decode(&r.body)?);
+        }
+        // Kinds a newer version wrote are kept in the store and ignored here.
+        _ => {}
+    }
+    Ok(())
+}
+
+fn put<T: serde::Serialize>(kind: &str, key: &str, value: &T) -> Result<Change, CognitoError> {
+    let body =
+        serde_json::to_vec(value).map_err(|_| CognitoError::internal("An internal error occurred."))?;
+    Ok(Change::Put(Record::new(kind, key, body)))
+}
+
+fn delete(kind: &str, key: &str) -> Change {
+    Change::Delete {
+        kind: kind.to_owned(),
+        key: key.to_owned(),
+    }
+}
+
+/// The store changes of `mutations`; deleting a pool deletes everything in it.
+fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, CognitoError> {
+    let mut changes = Vec::new();
+    for m in mutations {
+        match m {
+            Mutation::PutPool(p) => changes.push(put(kind::POOL, &p.id, p)?),
+            Mutation::DeletePool(id) => {
+                changes.push(delete(kind::POOL, id));
+                for c in ns.clients.values().filter(|c| &c.pool_id == id) {
+                    changes.push(delete(kind::CLIENT, &c.id));
+                }
+                for u in ns.users_of(id) {
+                    changes.push(delete(kind::USER, &u.key()));
+                }
+                for (k, _) in ns.refresh.iter().filter(|(_, t)| &t.pool_id == id) {
+                    changes.push(delete(kind::REFRESH, k));
+                }
+            }
+            Mutation::PutClient(c) => changes.push(put(kind::CLIENT, &c.id, c)?),
+            Mutation::DeleteClient(id) => {
+                changes.push(delete(kind::CLIENT, id));
+                for (k, _) in ns.refresh.iter().filter(|(_, t)| &t.client_id == id) {
+                    changes.push(delete(kind::REFRESH, k));
+                }
+            }
+            Mutation::PutUser(u) => changes.push(put(kind::USER, &u.key(), u)?),
+            Mutation::DeleteUser(key) => {
+                changes.push(delete(kind::USER, key));
+                for (k, _) in ns
+                    .refresh
+                    .iter()
+                    .filter(|(_, t)| model::User::key_of(&t.pool_id, &t.username) == *key)
+                {
+                    changes.push(delete(kind::REFRESH, k));
+                }
+            }
+            Mutation::PutRefresh(t) => changes.push(put(kind::REFRESH, &t.origin_jti, t)?),
+        }
+    }
+    Ok(changes)
+}
+
+fn apply(ns: &mut Namespace, m: Mutation) {
+    match m {
+        Mutation::PutPool(p) => {
+            ns.pools.insert(p.id.clone(), *p);
+        }
+        Mutation::DeletePool(id) => {
+            ns.pools.remove(&id);
+            ns.clients.retain(|_, c| c.pool_id != id);
+            ns.users.retain(|_, u| u.pool_id != id);
+            ns.refresh.retain(|_, t| t.pool_id != id);
+        }
+        Mutation::PutClient(c) => {
+            ns.clients.insert(c.id.clone(), *c);
+        }
+        Mutation::DeleteClient(id) => {
+            ns.clients.remove(&id);
+            ns.refresh.retain(|_, t| t.client_id != id);
+        }
+        Mutation::PutUser(u) => {
+            ns.users.insert(u.key(), *u);
+        }
+        Mutation::DeleteUser(key) => {
+            ns.users.remove(&key);
+            ns.refresh
+                .retain(|_, t| model::User::key_of(&t.pool_id, &t.username) != key);
+        }
+        Mutation::PutRefresh(t) => {
+            ns.refresh.insert(t.origin_jti.clone(), *t);
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! Sign-in and sessions: InitiateAuth / AdminInitiateAuth (password and refresh flows),
+//! RespondToAuthChallenge (NEW_PASSWORD_REQUIRED), GetUser, GlobalSignOut,
+//! AdminUserGlobalSignOut, RevokeToken.
+
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+use time::{Duration, OffsetDateTime};
+
+use super::users::{
+    CHANGE_WORDING, attributes_of, check_password, check_secret_hash, client_and_pool, hash_password,
+    revoke_sessions,
+};
+use super::{client, pool, required, set, str_of};
+use crate::error::CognitoError;
+use crate::model::{Client, Mutation, Namespace, Pool, RefreshToken, User};
+use crate::tokens::{self, TokenFault};
+use crate::{Ctx, Effect, Env};
+
+/// How long a challenge's `Session` may be answered (AWS's default AuthSessionValidity).
+const SESSION_VALIDITY: Duration = Duration::minutes(3);
+
+fn wrong_credentials() -> CognitoError {
+    CognitoError::not_authorized("Incorrect username or password.")
+}
+
+/// A hash to verify against when the user does not exist, so that an unknown username
+/// costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| warden_iam::crypto::hash_password("warden-no-such-user").unwrap_or_default());
+
+fn auth_parameter<'a>(input: &'a Value, name: &str) -> Option<&'a str> {
+    input
+        .get("AuthParameters")
+        .and_then(|p| p.get(name))
+        .and_then(Value::as_str)
+}
+
+fn flow_not_enabled(flow: &str) -> CognitoError {
+    CognitoError::invalid_parameter(format!("{flow} flow not enabled for this client"))
+}
+
+/// Checks username and password; answers the tokens or the challenge that follows.
+fn password_sign_in(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let name = auth_parameter(input, "USERNAME")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
+    let password = auth_parameter(input, "PASSWORD")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter PASSWORD"))?;
+    check_secret_hash(client, name, auth_parameter(input, "SECRET_HASH"))?;
+    let Some(user) = ns.find_user(pool, name) else {
+        let _ = warden_iam::crypto::verify_password(password, &DUMMY_HASH);
+        return Err(if client.prevents_user_existence_errors() {
+            wrong_credentials()
+        } else {
+            CognitoError::user_not_found()
+        });
+    };
+    // AWS's order: a disabled or unconfirmed user is told so whatever the password.
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    if user.status == "UNCONFIRMED" {
+        return Err(CognitoError::new(
+            "UserNotConfirmedException",
+            400,
+            "User is not confirmed.",
+        ));
+    }
+    let matches = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| warden_iam::crypto::verify_password(password, h));
+    if !matches {
+        return Err(wrong_credentials());
+    }
+    match user.status.as_str() {
+        "RESET_REQUIRED" => Err(CognitoError::new(
+            "PasswordResetRequiredException",
+            400,
+            "Password reset required for the user",
+        )),
+        "FORCE_CHANGE_PASSWORD" => {
+            if user.temporary_password_expires.is_some_and(|t| now >= t) {
+                return Err(CognitoError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                ));
+            }
+            Ok(Effect::read(new_password_challenge(env, client, user, now)))
+        }
+        _ => issue(env, pool, client, user, now),
+    }
+}
+
+fn new_password_challenge(env: &Env<'_>, client: &Client, user: &User, now: OffsetDateTime) -> Value {
+    let attributes: Map<String, Value> = user
+        .attributes
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_verified"))
+        .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+        .collect();
+    json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": seal_session(env, client, user, "NEW_PASSWORD_REQUIRED", now),
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": "[]",
+            "userAttributes": Value::Object(attributes).to_string(),
+        },
+    })
+}
+
+/// A challenge session: sealed under the master key, bound to the client, the user and
+/// the challenge, valid for three minutes.
+fn seal_session(env: &Env<'_>, client: &Client, user: &User, challenge: &str, now: OffsetDateTime) -> String {
+    let body = json!({
+        "u": user.username,
+        "c": challenge,
+        "x": (now + SESSION_VALIDITY).unix_timestamp(),
+    });
+    env.sealer
+        .seal(&body.to_string(), &format!("cognito-session/{}", client.id))
+}
+
+fn open_session(
+    env: &Env<'_>,
+    client: &Client,
+    session: &str,
+    now: OffsetDateTime,
+) -> Result<Value, CognitoError> {
+    let invalid = || CognitoError::not_authorized("Invalid session for the user.");
+    let opened = env
+        .sealer
+        .open(session, &format!("cognito-session/{}", client.id))
+        .map_err(|_| invalid())?;
+    let body: Value = serde_json::from_str(opened.expose()).map_err(|_| invalid())?;
+    let expires = body.get("x").and_then(Value::as_i64).ok_or_else(invalid)?;
+    if now.unix_timestamp() >= expires {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok(body)
+}
+
+/// Signs ID and access tokens for `user` through `client`; a new sign-in (no
+/// `refreshed`) also gets a refresh token.
+fn tokens_for(
+    env: &Env<'_>,
+    pool: &Pool,
+    client: &Client,
+    user: &User,
+    now: OffsetDateTime,
+    session: &RefreshToken,
+) -> Result<(String, String), CognitoError> {
+    let issuer = env.issuer(&pool.id);
+    let iat = now.unix_timestamp();
+    let auth_time = session.auth_time.unix_timestamp();
+    let event_id = tokens::uuid();
+    let mut id_claims = json!({
+        "sub": user.sub,
+        "iss": issuer,
+        "cognito:username": user.username,
+        "origin_jti": session.origin_jti,
+        "aud": client.id,
+        "event_id": event_id,
+        "token_use": "id",
+        "auth_time": auth_time,
+        "exp": iat + client.id_validity().whole_seconds(),
+        "iat": iat,
+        "jti": tokens::uuid(),
+    });
+    for (name, value) in &user.attributes {
+        let claim = match name.as_str() {
+            "email_verified" | "phone_number_verified" => Value::from(value == "true"),
+            _ => Value::from(value.clone()),
+        };
+        set(&mut id_claims, name, claim);
+    }
+    let access_claims = json!({
+        "sub": user.sub,
+        "iss": issuer,
+        "client_id": client.id,
+        "origin_jti": session.origin_jti,
+        "event_id": event_id,
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "auth_time": auth_time,
+        "exp": iat + client.access_validity().whole_seconds(),
+        "iat": iat,
+        "jti": tokens::uuid(),
+        "username": user.username,
+    });
+    Ok((
+        tokens::sign(pool, &id_claims)?,
+        tokens::sign(pool, &access_claims)?,
+    ))
+}
+
+/// A new sign-in: ID, access and refresh tokens.
+fn issue(
+    env: &Env<'_>,
+    pool: &Pool,
+    client: &Client,
+    user: &User,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let origin_jti = tokens::uuid();
+    let (refresh_token, secret_sha256) = tokens::new_refresh_token(&origin_jti);
+    let session = RefreshToken {
+        origin_jti,
+        secret_sha256,
+        pool_id: pool.id.clone(),
+        client_id: client.id.clone(),
+        username: user.username.clone(),
+        issued: now,
+        expires: now + client.refresh_validity(),
+        auth_time: now,
+        revoked: false,
+    };
+    let (id_token, access_token) = tokens_for(env, pool, client, user, now, &session)?;
+    let output = json!({
+        "ChallengeParameters": {},
+        "AuthenticationResult": {
+            "AccessToken": access_token,
+            "ExpiresIn": client.access_validity().whole_seconds(),
+            "TokenType": "Bearer",
+            "RefreshToken": refresh_token,
+            "IdToken": id_token,
+        },
+    });
+    Ok(Effect {
+        output,
+        mutations: vec![Mutation::PutRefresh(Box::new(session))],
+    })
+}
+
+const INVALID_REFRESH: &str = "Invalid Refresh Token.";
+
+fn invalid_refresh() -> CognitoError {
+    CognitoError::not_authorized(INVALID_REFRESH)
+}
+
+/// The live session of a refresh token handed to `client`.
+fn refresh_session<'a>(
+    ns: &'a Namespace,
+    client: &Client,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<&'a RefreshToken, CognitoError> {
+    let (jti, secret) = tokens::split_refresh_token(token).ok_or_else(invalid_refresh)?;
+    let session = ns.refresh.get(jti).ok_or_else(invalid_refresh)?;
+    if !tokens::same(&tokens::secret_hash(secret), &session.secret_sha256) || session.client_id != client.id {
+        return Err(invalid_refresh());
+    }
+    if session.revoked {
+        return Err(CognitoError::not_authorized("Refresh Token has been revoked"));
+    }
+    if now >= session.expires {
+        return Err(CognitoError::not_authorized("Refresh Token has expired"));
+    }
+    Ok(session)
+}
+
+fn refresh_sign_in(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let token = auth_parameter(input, "REFRESH_TOKEN")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter REFRESH_TOKEN"))?;
+    let session = refresh_session(ns, client, token, now)?;
+    let user = ns.user(&pool.id, &session.username).ok_or_else(invalid_refresh)?;
+    // With a secret, SECRET_HASH is computed over the user's username (or sub).
+    if client.secret.is_some() {
+        let given = auth_parameter(input, "SECRET_HASH");
+        check_secret_hash(client, &user.username, given)
+            .or_else(|_| check_secret_hash(client, &user.sub, given))?;
+    }
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    let (id_token, access_token) = tokens_for(env, pool, client, user, now, session)?;
+    Ok(Effect::read(json!({
+        "ChallengeParameters": {},
+        "AuthenticationResult": {
+            "AccessToken": access_token,
+            "ExpiresIn": client.access_validity().whole_seconds(),
+            "TokenType": "Bearer",
+            "IdToken": id_token,
+        },
+    })))
+}
+
+/// The flows both InitiateAuth and AdminInitiateAuth serve.
+fn sign_in(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+    admin: bool,
+) -> Result<Effect, CognitoError> {
+    let flow = required(input, "AuthFlow")?;
+    match (flow, admin) {
+        ("USER_PASSWORD_AUTH", false) => {
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
+                return Err(flow_not_enabled("USER_PASSWORD_AUTH"));
+            }
+            password_sign_in(env, ns, pool, client, input, now)
+        }
+        ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+                return Err(CognitoError::invalid_parameter(
+                    "Auth flow not enabled for this client",
+                ));
+            }
+            password_sign_in(env, ns, pool, client, input, now)
+        }
+        ("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN", _) => {
+            if !client.allows("ALLOW_REFRESH_TOKEN_AUTH") {
+                return Err(if admin {
+                    CognitoError::invalid_parameter("Auth flow not enabled for this client")
+                } else {
+                    flow_not_enabled("REFRESH_TOKEN_AUTH")
+                });
+            }
+            refresh_sign_in(env, ns, pool, client, input, now)
+        }
+        ("USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH", _) => Err(CognitoError::invalid_parameter(format!(
+            "Warden does not implement the {flow} flow yet; use USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH."
+        ))),
+        _ => Err(CognitoError::invalid_parameter(
+            "Initiate Auth method not supported.",
+        )),
+    }
+}
+
+pub fn initiate(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let (client, pool) = client_and_pool(ns, input)?;
+    sign_in(env, ns, pool, client, input, ctx.now, false)
+}
+
+pub fn admin_initiate(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let pool = pool(ns, ctx, input)?;
+    let client = client(ns, required(input, "ClientId")?)?;
+    if client.pool_id != pool.id {
+        return Err(CognitoError::client_not_found(&client.id));
+    }
+    sign_in(env, ns, pool, client, input, ctx.now, true)
+}
+
+pub fn respond_to_challenge(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let (client, pool) = client_and_pool(ns, input)?;
+    let challenge = required(input, "ChallengeName")?;
+    if challenge != "NEW_PASSWORD_REQUIRED" {
+        return Err(CognitoError::invalid_parameter(format!(
+            "Warden does not implement the {challenge} challenge yet."
+        )));
+    }
+    let session = open_session(env, client, str_of(input, "Session").unwrap_or_default(), ctx.now)?;
+    let response = |name: &str| {
+        input
+            .get("ChallengeResponses")
+            .and_then(|r| r.get(name))
+            .and_then(Value::as_str)
+    };
+    let name = response("USERNAME")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
+    let user = ns
+        .find_user(pool, name)
+        .ok_or_else(CognitoError::user_not_found)?;
+    if session.get("u").and_then(Value::as_str) != Some(user.username.as_str())
+        || session.get("c").and_then(Value::as_str) != Some(challenge)
+        || user.status != "FORCE_CHANGE_PASSWORD"
+    {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    check_secret_hash(client, name, response("SECRET_HASH"))?;
+    let password = response("NEW_PASSWORD")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter NEW_PASSWORD"))?;
+    check_password(pool, password, CHANGE_WORDING)?;
+    let mut user = user.clone();
+    user.password_hash = Some(hash_password(password)?);
+    user.status = "CONFIRMED".into();
+    user.temporary_password_expires = None;
+    user.modified = ctx.now;
+    let mut effect = issue(env, pool, client, &user, ctx.now)?;
+    effect.mutations.push(Mutation::PutUser(Box::new(user)));
+    Ok(effect)
+}
+
+/// The pool, user and claims of a valid, unrevoked access token.
+fn access_token_user<'a>(
+    env: &Env<'_>,
+    ns: &'a Namespace,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<(&'a Pool, &'a User), CognitoError> {
+    let invalid = || CognitoError::not_authorized("Invalid Access Token");
+    let token = required(input, "AccessToken")?;
+    let claims = tokens::unverified_claims(token).ok_or_else(invalid)?;
+    let pool_id = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .and_then(|iss| iss.rsplit('/').next())
+        .ok_or_else(invalid)?;
+    let pool = ns.pool(pool_id).ok_or_else(invalid)?;
+    let claims = tokens::verify(pool, &env.issuer(pool_id), token, now).map_err(|fault| match fault {
+        TokenFault::Expired => CognitoError::not_authorized("Access Token has expired"),
+        TokenFault::Invalid => invalid(),
+    })?;
+    if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+        return Err(invalid());
+    }
+    let username = claims
+        .get("username")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let user = ns
+        .user(pool_id, username)
+        .ok_or_else(CognitoError::user_not_found)?;
+    let origin = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let live = ns
+        .refresh
+        .get(origin)
+        .is_some_and(|s| !s.revoked && s.pool_id == pool.id && s.username == user.username);
+    if !live {
+        return Err(CognitoError::not_authorized("Access Token has been revoked"));
+    }
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok((pool, user))
+}
+
+pub fn get_user(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let (_, user) = access_token_user(env, ns, input, ctx.now)?;
+    Ok(Effect::read(json!({
+        "Username": user.username,
+        "UserAttributes": attributes_of(user),
+    })))
+}
+
+pub fn global_sign_out(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let (_, user) = access_token_user(env, ns, input, ctx.now)?;
+    Ok(Effect {
+        output: json!({}),
+        mutations: revoke_sessions(ns, user),
+    })
+}
+
+pub fn admin_global_sign_out(
+    _: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let pool = pool(ns, ctx, input)?;
+    let user = ns
+        .find_user(pool, required(input, "Username")?)
+        .ok_or_else(CognitoError::user_not_found)?;
+    Ok(Effect {
+        output: json!({}),
+        mutations: revoke_sessions(ns, user),
+    })
+}
+
+pub fn revoke_token(
+    _: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let (client, _) = client_and_pool(ns, input)?;
+    if let Some(secret) = &client.secret {
+        let given = str_of(input, "ClientSecret").unwrap_or_default();
+        if !tokens::same(given, secret) {
+            return Err(CognitoError::new(
+                "UnauthorizedException",
+                400,
+                "Invalid client secret.",
+            ));
+        }
+    }
+    if !client.enable_token_revocation {
+        return Err(CognitoError::new(
+            "UnsupportedOperationException",
+            400,
+            "Token revocation isn't enabled for this app client.",
+        ));
+    }
+    let token = required(input, "Token")?;
+    let session = match refresh_session(ns, client, token, ctx.now) {
+        Ok(s) => s,
+        // Revoking a token that is already revoked or expired succeeds (RFC 7009).
+        Err(e) if e.message != INVALID_REFRESH => return Ok(Effect::read(json!({}))),
+        Err(_) => {
+            return Err(CognitoError::new(
+                "UnsupportedTokenTypeException",
+                400,
+                "Invalid token type.",
+            ));
+        }
+    };
+    let mut revoked = session.clone();
+    revoked.revoked = true;
+    Ok(Effect {
+        output: json!({}),
+        mutations: vec![Mutation::PutRefresh(Box::new(revoked))],
+    })
+}
