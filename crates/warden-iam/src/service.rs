@@ -42,6 +42,11 @@ impl Iam {
         };
         let mut snap = Snapshot::empty();
         for stored in iam.store.load_all().await? {
+            // Other services keep their records under keys of their own (user pools:
+            // `cognito-idp/ACCOUNT`).
+            if stored.account.parse::<AccountId>().is_err() {
+                continue;
+            }
             let state = AccountState::from_records(&stored, &iam.sealer).map_err(OpenError::Corrupt)?;
             let keys: Vec<String> = state.access_keys.keys().cloned().collect();
             snap = snap.with_account(Arc::new(state), &keys, &[]);
@@ -240,6 +245,9 @@ impl Iam {
 
     /// Reloads one account from the store (another node changed it).
     pub async fn refresh(&self, account: &str) -> Result<(), IamError> {
+        if account.parse::<AccountId>().is_err() {
+            return Ok(());
+        }
         let Some(stored) = self.store.load_account(account).await? else {
             return Ok(());
         };

@@ -15,6 +15,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod json;
 pub mod metrics;
 pub mod query;
 pub mod render;
@@ -60,10 +61,18 @@ impl Default for ServerConfig {
     }
 }
 
+/// The services the edge routes to.
+pub struct Services {
+    pub iam: Arc<Iam>,
+    pub sts: Arc<warden_sts::Sts>,
+    pub pools: Arc<warden_cognito::UserPools>,
+}
+
 /// Everything the handlers share. Services are handed out narrowly from here.
 pub struct App {
     pub iam: Arc<Iam>,
     pub sts: Arc<warden_sts::Sts>,
+    pub pools: Arc<warden_cognito::UserPools>,
     pub clock: Arc<dyn Clock>,
     pub config: ServerConfig,
     pub signing_keys: auth::SigningKeyCache,
@@ -74,15 +83,16 @@ pub struct App {
 
 impl App {
     pub fn new(
-        iam: Arc<Iam>,
-        sts: Arc<warden_sts::Sts>,
+        services: Services,
         clock: Arc<dyn Clock>,
         config: ServerConfig,
         audit: audit::AuditLog,
     ) -> Self {
+        let Services { iam, sts, pools } = services;
         Self {
             iam,
             sts,
+            pools,
             clock,
             config,
             signing_keys: auth::SigningKeyCache::default(),
@@ -192,6 +202,14 @@ async fn aws(State(app): State<Arc<App>>, request: axum::extract::Request) -> Re
     };
     if incoming.uri.path() == "/warden/accounts" && incoming.method == Method::POST {
         return admin::create_account(&app, incoming).await;
+    }
+    if incoming.method == Method::GET
+        && let Some(resp) = json::well_known(&app, incoming.uri.path()).await
+    {
+        return resp;
+    }
+    if json::is_json_request(&incoming) {
+        return json::handle(&app, incoming, &request_id).await;
     }
     query::handle(&app, incoming, &request_id).await
 }

@@ -1,6 +1,7 @@
 //! The outbound HTTP that STS needs (OIDC discovery documents and JWKS), with a timeout
 //! and a size cap. Only https, or http to a loopback host (DESIGN.md: local providers).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use warden_sts::Fetcher;
@@ -78,6 +79,49 @@ impl Fetcher for HttpFetcher {
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+}
+
+/// Answers the discovery documents and JWKS of this server's own user pools from
+/// memory, so that AssumeRoleWithWebIdentity trusts their tokens without a round trip
+/// through the network (DESIGN.md: the issuer is `{public-url}/{poolId}`); every other
+/// URL goes to [`HttpFetcher`].
+pub struct LocalPoolsFirst {
+    pools: Arc<warden_cognito::UserPools>,
+    /// `{public-url}/`.
+    prefix: String,
+    remote: HttpFetcher,
+}
+
+impl LocalPoolsFirst {
+    pub fn new(pools: Arc<warden_cognito::UserPools>, public_url: &str) -> Self {
+        Self {
+            pools,
+            prefix: format!("{}/", public_url.trim_end_matches('/')),
+            remote: HttpFetcher::default(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Fetcher for LocalPoolsFirst {
+    async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        let Some((pool_id, document)) = url
+            .strip_prefix(&self.prefix)
+            .and_then(|rest| rest.split_once("/.well-known/"))
+        else {
+            return self.remote.get(url).await;
+        };
+        let found = match document {
+            "openid-configuration" => self.pools.openid_configuration(pool_id).await,
+            "jwks.json" => self.pools.jwks(pool_id).await,
+            _ => return self.remote.get(url).await,
+        };
+        match found {
+            Ok(Some(doc)) => Ok(doc.to_string().into_bytes()),
+            Ok(None) => Err(format!("{url}: no such user pool here")),
+            Err(e) => Err(e.message),
+        }
     }
 }
 

@@ -144,7 +144,6 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
     );
     let now = config.clock.now();
     let (default_account, generated_root_keys) = bootstrap::default_account(&iam, &config, now).await?;
-    follow_other_nodes(&iam, store.as_ref());
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -159,15 +158,21 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
     } else {
         warden_server::audit::AuditLog::disabled()
     };
+    let pools = Arc::new(warden_cognito::UserPools::new(
+        store.clone(),
+        iam.sealer().clone(),
+        public_url.clone(),
+    ));
+    let fetcher = fetch::LocalPoolsFirst::new(pools.clone(), &public_url);
     let sts = Arc::new(
-        warden_sts::Sts::open(iam.clone(), Arc::new(fetch::HttpFetcher::default()), now)
+        warden_sts::Sts::open(iam.clone(), Arc::new(fetcher), now)
             .await
             .context("loading STS sealing keys")?,
     );
     rotate_sealing_keys(&sts, config.clock.clone());
+    follow_other_nodes(&iam, &pools, store.as_ref());
     let app = Arc::new(App::new(
-        iam,
-        sts,
+        warden_server::Services { iam, sts, pools },
         config.clock.clone(),
         ServerConfig {
             public_url,
@@ -241,13 +246,18 @@ fn rotate_sealing_keys(sts: &Arc<warden_sts::Sts>, clock: Arc<dyn Clock>) {
     });
 }
 
-/// On PostgreSQL, other nodes' commits arrive as notifications: reload those accounts.
-fn follow_other_nodes(iam: &Arc<Iam>, store: &dyn Store) {
+/// On PostgreSQL, other nodes' commits arrive as notifications: reload those accounts
+/// (user pool namespaces are read again on their next use).
+fn follow_other_nodes(iam: &Arc<Iam>, pools: &Arc<warden_cognito::UserPools>, store: &dyn Store) {
     let Some(mut rx) = store.subscribe() else { return };
     let iam = iam.clone();
+    let pools = pools.clone();
     tokio::spawn(async move {
         loop {
             match rx.recv().await {
+                Ok(key) if warden_cognito::model::account_of_namespace(&key).is_some() => {
+                    pools.invalidate(&key);
+                }
                 Ok(account) => {
                     if let Err(e) = iam.refresh(&account).await {
                         tracing::warn!(account, error = %e, "refreshing an account after a notification failed");

@@ -1,0 +1,205 @@
+//! The awsJson1.1 pipeline (Cognito user pools): route by `X-Amz-Target`, authenticate
+//! signed administrative operations and authorize them with IAM on the user pool's ARN,
+//! take unsigned ones (sign-up, sign-in, token operations) where AWS takes them, run the
+//! operation, render JSON.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use warden_cognito::ops::{self, Access, OpSpec};
+use warden_cognito::{CognitoError, Ctx};
+use warden_iam::authz::{self, RequestFacts};
+use warden_policy::Decision;
+use warden_wire::ServiceModel;
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::render::{self, Protocol};
+use crate::{App, Incoming};
+
+/// The `X-Amz-Target` prefix of user pool operations.
+pub const USER_POOLS_TARGET: &str = "AWSCognitoIdentityProviderService.";
+
+impl From<CognitoError> for ApiError {
+    fn from(e: CognitoError) -> Self {
+        ApiError::new(e.code, e.status, e.message)
+    }
+}
+
+/// Whether a request is for a JSON service this edge serves.
+pub fn is_json_request(incoming: &Incoming) -> bool {
+    incoming
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with(USER_POOLS_TARGET))
+}
+
+pub async fn handle(app: &App, incoming: Incoming, request_id: &str) -> Response {
+    let started = std::time::Instant::now();
+    let model = warden_wire::cognito_idp();
+    let mut action = String::new();
+    let result = serve(app, &incoming, model, &mut action).await;
+    let response = match result {
+        Ok(body) => json_response(model, body, request_id),
+        Err(err) => {
+            if err.status >= 500 {
+                tracing::error!(request_id, code = %err.code, message = %err.message, "request failed");
+            }
+            render::error(Protocol::Json(model), &err, request_id)
+        }
+    };
+    app.metrics.observe(
+        "cognito-idp",
+        &action,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+fn json_response(model: &ServiceModel, body: Vec<u8>, request_id: &str) -> Response {
+    let mut resp = body.into_response();
+    if let Ok(v) = HeaderValue::from_str(&warden_wire::json_content_type(model)) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+async fn serve(
+    app: &App,
+    incoming: &Incoming,
+    model: &'static ServiceModel,
+    action: &mut String,
+) -> Result<Vec<u8>, ApiError> {
+    let target = incoming
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let (name, input) = warden_wire::decode_json(model, target, &incoming.body)?;
+    action.clone_from(&name);
+    let op = ops::find(&name).ok_or_else(|| {
+        ApiError::new(
+            "NotImplementedException",
+            501,
+            format!("Warden does not implement {name} yet."),
+        )
+    })?;
+    warden_wire::validate(model, &name, &input)?;
+    let now = app.clock.now();
+    let output = match op.access {
+        Access::Public => {
+            let (account, region) = ops::public_account(&input).ok_or_else(|| not_found(op, &input))?;
+            let region = if region.is_empty() {
+                "us-east-1".to_owned()
+            } else {
+                region
+            };
+            let ctx = Ctx {
+                account: &account,
+                region: &region,
+                now,
+            };
+            app.pools.execute(op, &ctx, &input).await?
+        }
+        Access::Pool | Access::Account => signed(app, incoming, op, &input).await?,
+    };
+    Ok(warden_wire::encode_json(model, &name, &output)?)
+}
+
+/// What an unsigned request naming no pool of ours is told.
+fn not_found(op: &OpSpec, input: &Value) -> ApiError {
+    if let Some(client) = input.get("ClientId").and_then(Value::as_str) {
+        return CognitoError::client_not_found(client).into();
+    }
+    let _ = op;
+    CognitoError::not_authorized("Invalid Access Token").into()
+}
+
+/// A signed administrative operation: authenticate, authorize with IAM, run.
+async fn signed(app: &App, incoming: &Incoming, op: &OpSpec, input: &Value) -> Result<Value, ApiError> {
+    let headers = incoming.header_pairs();
+    let http = incoming.sigv4(&headers);
+    let signed = warden_sigv4::parse(&http)?.ok_or_else(auth::missing_authentication)?;
+    let now = app.clock.now();
+    let snapshot = app.iam.snapshot();
+    let authed = auth::authenticate(
+        &snapshot,
+        &app.sts,
+        &app.signing_keys,
+        &http,
+        &signed,
+        now,
+        app.config.max_clock_skew,
+    )
+    .await?;
+    let region = signed.scope().region().to_owned();
+    let account = authed.account.id.as_str().to_owned();
+    let facts = RequestFacts {
+        now,
+        source_ip: incoming.peer.map(|p| p.ip()),
+        secure_transport: false,
+        region: &region,
+    };
+    let resource = match (op.access, input.get("UserPoolId").and_then(Value::as_str)) {
+        (Access::Pool, Some(pool)) => format!("arn:aws:cognito-idp:{region}:{account}:userpool/{pool}"),
+        _ => "*".to_owned(),
+    };
+    let action = format!("cognito-idp:{}", op.name);
+    let subject = authed.subject();
+    let context = authz::subject_context(&authed.account, &subject, &facts);
+    let verdict = authz::authorize_subject(
+        &authed.account,
+        &subject,
+        &action,
+        &resource,
+        &context,
+        None,
+        None,
+    );
+    if verdict.decision != Decision::Allowed {
+        let principal = authz::subject_principal(&authed.account, &subject)
+            .arn()
+            .to_owned();
+        return Err(ApiError::new(
+            "AccessDeniedException",
+            400,
+            authz::access_denied_message(&principal, &action, &resource, &verdict),
+        ));
+    }
+    let ctx = Ctx {
+        account: &account,
+        region: &region,
+        now,
+    };
+    Ok(app.pools.execute(op, &ctx, input).await?)
+}
+
+/// `GET /{poolId}/.well-known/jwks.json` and `.../openid-configuration`.
+pub async fn well_known(app: &App, path: &str) -> Option<Response> {
+    let rest = path.strip_prefix('/')?;
+    let (pool_id, document) = rest.split_once("/.well-known/")?;
+    let found = match document {
+        "jwks.json" => app.pools.jwks(pool_id).await,
+        "openid-configuration" => app.pools.openid_configuration(pool_id).await,
+        _ => return None,
+    };
+    Some(match found {
+        Ok(Some(doc)) => ([(header::CONTENT_TYPE, "application/json")], doc.to_string()).into_response(),
+        Ok(None) => (
+            axum::http::StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({"message": format!("User pool {pool_id} not found.")}).to_string(),
+        )
+            .into_response(),
+        Err(e) => (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"message": e.message}).to_string(),
+        )
+            .into_response(),
+    })
+}
