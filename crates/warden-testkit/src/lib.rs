@@ -76,6 +76,8 @@ pub struct TestServer {
     pub data_dir: tempfile::TempDir,
     pub server: Option<warden::Started>,
     pub backend: Backend,
+    /// The `--public-url` the server was given, if not its own address (kept on restart).
+    pub public_url: Option<String>,
 }
 
 /// Long-term or temporary credentials.
@@ -146,14 +148,7 @@ impl TestServer {
     /// A server on the store `WARDEN_TEST_BACKEND` names (`postgres` runs the suite on
     /// PostgreSQL; anything else, or nothing, on the embedded store).
     pub async fn start() -> Self {
-        let backend = match std::env::var("WARDEN_TEST_BACKEND").as_deref() {
-            Ok("postgres") => match postgres_url().await {
-                Some(url) => Backend::postgres(url),
-                None => Backend::Embedded,
-            },
-            _ => Backend::Embedded,
-        };
-        Self::start_on(backend).await
+        Self::start_on(Self::start_backend().await).await
     }
 
     pub async fn start_on(backend: Backend) -> Self {
@@ -163,6 +158,35 @@ impl TestServer {
 
     /// A server over an existing data directory (to test restarts).
     pub async fn start_in(backend: Backend, data_dir: tempfile::TempDir) -> Self {
+        Self::start_configured(backend, data_dir, |_| {}).await
+    }
+
+    /// A server on the default backend whose `--public-url` is `url` (user pool issuers).
+    pub async fn start_with_public_url(url: &str) -> Self {
+        let backend = Self::start_backend().await;
+        let url = url.to_owned();
+        Self::start_configured(backend, tempfile::tempdir().expect("temp dir"), move |c| {
+            c.public_url = Some(url);
+        })
+        .await
+    }
+
+    async fn start_backend() -> Backend {
+        match std::env::var("WARDEN_TEST_BACKEND").as_deref() {
+            Ok("postgres") => match postgres_url().await {
+                Some(url) => Backend::postgres(url),
+                None => Backend::Embedded,
+            },
+            _ => Backend::Embedded,
+        }
+    }
+
+    /// A server whose configuration `tweak` adjusts after the test defaults are set.
+    pub async fn start_configured(
+        backend: Backend,
+        data_dir: tempfile::TempDir,
+        tweak: impl FnOnce(&mut warden::Config),
+    ) -> Self {
         let clock = Arc::new(FakeClock::default());
         let mut config = warden::Config::embedded(data_dir.path().to_path_buf());
         config.listen = "127.0.0.1:0".parse().expect("addr");
@@ -174,6 +198,8 @@ impl TestServer {
             config.database_url = Some(url.clone());
             config.database_schema = Some(schema.clone());
         }
+        tweak(&mut config);
+        let public_url = config.public_url.clone();
         let server = warden::start(config).await.expect("server starts");
         Self {
             endpoint: format!("http://{}", server.addr),
@@ -182,14 +208,21 @@ impl TestServer {
             data_dir,
             server: Some(server),
             backend,
+            public_url,
         }
     }
 
     /// Stops the server gracefully and starts it again on the same data.
     pub async fn restart(self) -> Self {
         let backend = self.backend.clone();
+        let public_url = self.public_url.clone();
         let dir = self.stop().await;
-        Self::start_in(backend, dir).await
+        Self::start_configured(backend, dir, |c| c.public_url = public_url).await
+    }
+
+    /// The base of user pool issuers: `{public-url}`, or the server's own address.
+    pub fn public_base(&self) -> &str {
+        self.public_url.as_deref().unwrap_or(&self.endpoint)
     }
 
     /// Stops the server gracefully and hands back its data directory.
@@ -214,6 +247,32 @@ impl TestServer {
 
     pub fn iam(&self, keys: &Keys) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::from_conf(self.sdk_config(keys))
+    }
+
+    /// A Cognito user pools client signing with `keys`.
+    pub fn cognito(&self, keys: &Keys) -> aws_sdk_cognitoidentityprovider::Client {
+        self.cognito_in("us-east-1", Some(keys))
+    }
+
+    /// A Cognito user pools client for `region`, signing with `keys` or, without, sending
+    /// the unsigned operations (sign-up, sign-in) as apps do.
+    pub fn cognito_in(&self, region: &str, keys: Option<&Keys>) -> aws_sdk_cognitoidentityprovider::Client {
+        use aws_sdk_cognitoidentityprovider::config;
+        let mut conf = config::Builder::new()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new(region.to_owned()))
+            .endpoint_url(&self.endpoint)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .retry_config(config::retry::RetryConfig::disabled());
+        if let Some(keys) = keys {
+            conf = conf.credentials_provider(keys.credentials());
+        }
+        aws_sdk_cognitoidentityprovider::Client::from_conf(conf.build())
+    }
+
+    /// A Cognito user pools client without credentials (what a browser or phone app has).
+    pub fn cognito_unsigned(&self) -> aws_sdk_cognitoidentityprovider::Client {
+        self.cognito_in("us-east-1", None)
     }
 
     pub fn root_iam(&self) -> aws_sdk_iam::Client {

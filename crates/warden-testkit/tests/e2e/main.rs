@@ -36,6 +36,7 @@ mod security;
 mod simulator;
 mod sts;
 mod usage;
+mod user_pools;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
