@@ -18,6 +18,7 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod ops;
+pub mod srp;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -67,6 +68,9 @@ impl Env<'_> {
         format!("{}/{pool_id}", self.public_url.trim_end_matches('/'))
     }
 }
+
+/// How long an SRP challenge's secret block may be answered.
+pub const SRP_BLOCK_VALIDITY: time::Duration = time::Duration::minutes(3);
 
 type Slot = Arc<tokio::sync::Mutex<Option<Namespace>>>;
 
@@ -156,6 +160,12 @@ impl UserPools {
                 return Ok(effect.output);
             }
             let changes = changes_of(ns, &effect.mutations)?;
+            if changes.is_empty() {
+                for m in effect.mutations {
+                    apply(ns, m);
+                }
+                return Ok(effect.output);
+            }
             match self
                 .store
                 .commit(&model::namespace_key(ctx.account), ns.revision, &changes)
@@ -239,7 +249,15 @@ fn load_record(ns: &mut Namespace, r: &Record, sealer: &Sealer) -> Result<(), St
             ns.clients.insert(r.key.clone(), client);
         }
         kind::USER => {
-            ns.users.insert(r.key.clone(), decode(&r.body)?);
+            let mut user: model::User = decode(&r.body)?;
+            let context = user.srp_context();
+            if let Some(srp) = user.srp.as_mut() {
+                let verifier = sealer
+                    .open(&srp.verifier_sealed, &context)
+                    .map_err(|e| e.to_string())?;
+                srp.verifier = Some(verifier.expose().to_owned());
+            }
+            ns.users.insert(r.key.clone(), user);
         }
         kind::REFRESH => {
             ns.refresh.insert(r.key.clone(), decode(&r.body)?);
@@ -300,6 +318,7 @@ fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, Cog
                 }
             }
             Mutation::PutRefresh(t) => changes.push(put(kind::REFRESH, &t.origin_jti, t)?),
+            Mutation::UseSrpBlock(..) => {}
         }
     }
     Ok(changes)
@@ -333,6 +352,11 @@ fn apply(ns: &mut Namespace, m: Mutation) {
         }
         Mutation::PutRefresh(t) => {
             ns.refresh.insert(t.origin_jti.clone(), *t);
+        }
+        Mutation::UseSrpBlock(nonce, expires) => {
+            ns.used_srp_blocks
+                .retain(|_, e| *e > expires - SRP_BLOCK_VALIDITY);
+            ns.used_srp_blocks.insert(nonce, expires);
         }
     }
 }

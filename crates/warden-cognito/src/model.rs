@@ -213,6 +213,9 @@ pub struct User {
     pub attributes: BTreeMap<String, String>,
     /// argon2id PHC string; none until a password is set.
     pub password_hash: Option<String>,
+    /// The SRP salt and verifier of the same password (for `USER_SRP_AUTH`).
+    #[serde(default)]
+    pub srp: Option<SrpVerifier>,
     /// UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED.
     pub status: String,
     pub enabled: bool,
@@ -225,7 +228,22 @@ pub struct User {
     pub temporary_password_expires: Option<OffsetDateTime>,
 }
 
+/// An SRP salt (hex) and verifier `g^x mod N` (hex, sealed under the master key: with
+/// the salt it allows a guessing attack on the password, as a hash would).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SrpVerifier {
+    pub salt: String,
+    pub verifier_sealed: String,
+    #[serde(skip)]
+    pub verifier: Option<String>,
+}
+
 impl User {
+    /// The context a user's sealed SRP verifier is bound to.
+    pub fn srp_context(&self) -> String {
+        format!("srp/{}/{}", self.pool_id, self.username)
+    }
+
     /// The key of a user record: pool and lower-cased username.
     pub fn key_of(pool_id: &str, username: &str) -> String {
         format!("{pool_id}/{}", username.to_lowercase())
@@ -263,6 +281,9 @@ pub struct Namespace {
     pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,
     pub refresh: HashMap<String, RefreshToken>,
+    /// SRP secret blocks already answered (this node, until they expire): each is good
+    /// for one sign-in.
+    pub used_srp_blocks: HashMap<String, OffsetDateTime>,
 }
 
 impl Namespace {
@@ -309,4 +330,6 @@ pub enum Mutation {
     PutUser(Box<User>),
     DeleteUser(String),
     PutRefresh(Box<RefreshToken>),
+    /// In memory only: an SRP secret block was answered.
+    UseSrpBlock(String, OffsetDateTime),
 }

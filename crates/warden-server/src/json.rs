@@ -12,6 +12,7 @@ use warden_iam::authz::{self, RequestFacts};
 use warden_policy::Decision;
 use warden_wire::ServiceModel;
 
+use crate::audit::AuditRecord;
 use crate::auth;
 use crate::error::ApiError;
 use crate::render::{self, Protocol};
@@ -35,26 +36,50 @@ pub fn is_json_request(incoming: &Incoming) -> bool {
         .is_some_and(|t| t.starts_with(USER_POOLS_TARGET))
 }
 
+/// What the audit log and metrics learn about a request as it goes.
+#[derive(Default)]
+struct Trace {
+    action: String,
+    principal: String,
+    resource: String,
+    decision: &'static str,
+}
+
 pub async fn handle(app: &App, incoming: Incoming, request_id: &str) -> Response {
     let started = std::time::Instant::now();
     let model = warden_wire::cognito_idp();
-    let mut action = String::new();
-    let result = serve(app, &incoming, model, &mut action).await;
-    let response = match result {
-        Ok(body) => json_response(model, body, request_id),
+    let mut trace = Trace {
+        decision: "none",
+        ..Trace::default()
+    };
+    let result = serve(app, &incoming, model, &mut trace).await;
+    let (response, error_code) = match result {
+        Ok(body) => (json_response(model, body, request_id), None),
         Err(err) => {
             if err.status >= 500 {
                 tracing::error!(request_id, code = %err.code, message = %err.message, "request failed");
             }
-            render::error(Protocol::Json(model), &err, request_id)
+            (
+                render::error(Protocol::Json(model), &err, request_id),
+                Some(err.code),
+            )
         }
     };
-    app.metrics.observe(
-        "cognito-idp",
-        &action,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
+    let status = response.status().as_u16();
+    app.metrics
+        .observe("cognito-idp", &trace.action, status, started.elapsed());
+    app.audit.record(AuditRecord {
+        time: app.clock.now(),
+        request_id: request_id.to_owned(),
+        service: "cognito-idp",
+        principal: trace.principal,
+        action: format!("cognito-idp:{}", trace.action),
+        resource: trace.resource,
+        decision: trace.decision,
+        source_ip: incoming.peer.map(|p| p.ip().to_string()),
+        status,
+        error_code,
+    });
     response
 }
 
@@ -73,7 +98,7 @@ async fn serve(
     app: &App,
     incoming: &Incoming,
     model: &'static ServiceModel,
-    action: &mut String,
+    trace: &mut Trace,
 ) -> Result<Vec<u8>, ApiError> {
     let target = incoming
         .headers
@@ -81,7 +106,7 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let (name, input) = warden_wire::decode_json(model, target, &incoming.body)?;
-    action.clone_from(&name);
+    trace.action.clone_from(&name);
     let op = ops::find(&name).ok_or_else(|| {
         ApiError::new(
             "NotImplementedException",
@@ -106,7 +131,7 @@ async fn serve(
             };
             app.pools.execute(op, &ctx, &input).await?
         }
-        Access::Pool | Access::Account => signed(app, incoming, op, &input).await?,
+        Access::Pool | Access::Account => signed(app, incoming, op, &input, trace).await?,
     };
     Ok(warden_wire::encode_json(model, &name, &output)?)
 }
@@ -121,7 +146,13 @@ fn not_found(op: &OpSpec, input: &Value) -> ApiError {
 }
 
 /// A signed administrative operation: authenticate, authorize with IAM, run.
-async fn signed(app: &App, incoming: &Incoming, op: &OpSpec, input: &Value) -> Result<Value, ApiError> {
+async fn signed(
+    app: &App,
+    incoming: &Incoming,
+    op: &OpSpec,
+    input: &Value,
+    trace: &mut Trace,
+) -> Result<Value, ApiError> {
     let headers = incoming.header_pairs();
     let http = incoming.sigv4(&headers);
     let signed = warden_sigv4::parse(&http)?.ok_or_else(auth::missing_authentication)?;
@@ -161,16 +192,29 @@ async fn signed(app: &App, incoming: &Incoming, op: &OpSpec, input: &Value) -> R
         None,
         None,
     );
+    trace.principal = authz::subject_principal(&authed.account, &subject)
+        .arn()
+        .to_owned();
+    trace.resource.clone_from(&resource);
+    trace.decision = match verdict.decision {
+        Decision::Allowed => "allow",
+        Decision::ExplicitDeny => "explicitDeny",
+        Decision::ImplicitDeny => "implicitDeny",
+    };
+    if authed.session.is_none() {
+        // AccessKeyLastUsed: any authenticated request counts, whatever its outcome.
+        app.iam
+            .record_key_use(&account, &authed.access_key_id, "cognito-idp", &region, now);
+    }
     if verdict.decision != Decision::Allowed {
-        let principal = authz::subject_principal(&authed.account, &subject)
-            .arn()
-            .to_owned();
         return Err(ApiError::new(
             "AccessDeniedException",
             400,
-            authz::access_denied_message(&principal, &action, &resource, &verdict),
+            authz::access_denied_message(&trace.principal, &action, &resource, &verdict),
         ));
     }
+    app.iam
+        .record_access(&account, &trace.principal, &action, &region, now);
     let ctx = Ctx {
         account: &account,
         region: &region,

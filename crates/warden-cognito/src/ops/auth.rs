@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 use time::{Duration, OffsetDateTime};
 
 use super::users::{
-    CHANGE_WORDING, attributes_of, check_password, check_secret_hash, client_and_pool, hash_password,
-    revoke_sessions,
+    CHANGE_WORDING, attributes_of, check_password, check_secret_hash, client_and_pool, revoke_sessions,
+    set_password,
 };
 use super::{client, pool, required, set, str_of};
 use crate::error::CognitoError;
@@ -337,8 +337,10 @@ fn sign_in(
             }
             refresh_sign_in(env, ns, pool, client, input, now)
         }
-        ("USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH", _) => Err(CognitoError::invalid_parameter(format!(
-            "Warden does not implement the {flow} flow yet; use USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH."
+        ("USER_SRP_AUTH", _) => srp_challenge(env, ns, pool, client, input, now),
+        ("CUSTOM_AUTH" | "USER_AUTH", _) => Err(CognitoError::invalid_parameter(format!(
+            "Warden does not implement the {flow} flow yet; use USER_SRP_AUTH, USER_PASSWORD_AUTH or \
+             ADMIN_USER_PASSWORD_AUTH."
         ))),
         _ => Err(CognitoError::invalid_parameter(
             "Initiate Auth method not supported.",
@@ -373,6 +375,9 @@ pub fn respond_to_challenge(
 ) -> Result<Effect, CognitoError> {
     let (client, pool) = client_and_pool(ns, input)?;
     let challenge = required(input, "ChallengeName")?;
+    if challenge == "PASSWORD_VERIFIER" {
+        return password_verifier(env, ns, pool, client, input, ctx.now);
+    }
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(CognitoError::invalid_parameter(format!(
             "Warden does not implement the {challenge} challenge yet."
@@ -403,7 +408,7 @@ pub fn respond_to_challenge(
         .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter NEW_PASSWORD"))?;
     check_password(pool, password, CHANGE_WORDING)?;
     let mut user = user.clone();
-    user.password_hash = Some(hash_password(password)?);
+    set_password(env, &mut user, password)?;
     user.status = "CONFIRMED".into();
     user.temporary_password_expires = None;
     user.modified = ctx.now;
@@ -539,4 +544,172 @@ pub fn revoke_token(
         output: json!({}),
         mutations: vec![Mutation::PutRefresh(Box::new(revoked))],
     })
+}
+
+fn srp_context(client: &Client) -> String {
+    format!("cognito-srp/{}", client.id)
+}
+
+/// The server's half of `USER_SRP_AUTH`: a `PASSWORD_VERIFIER` challenge whose
+/// `SECRET_BLOCK` carries, sealed, the ephemeral secret `b` and the client's `A`.
+fn srp_challenge(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    if !client.allows("ALLOW_USER_SRP_AUTH") {
+        return Err(CognitoError::invalid_parameter(
+            "USER_SRP_AUTH is not enabled for the client.",
+        ));
+    }
+    let name = auth_parameter(input, "USERNAME")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
+    let a_hex = auth_parameter(input, "SRP_A")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter SRP_A"))?;
+    if a_hex.is_empty() || a_hex.len() > 2048 || !a_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CognitoError::invalid_parameter(
+            "SRP_A is not a hexadecimal number.",
+        ));
+    }
+    check_secret_hash(client, name, auth_parameter(input, "SECRET_HASH"))?;
+    let user = ns.find_user(pool, name);
+    let known = user.and_then(|u| {
+        Some((
+            u,
+            u.srp.as_ref()?.verifier.as_deref()?,
+            u.srp.as_ref()?.salt.as_str(),
+        ))
+    });
+    let (user_id, verifier, salt, fake) = match known {
+        Some((u, verifier, salt)) => (u.username.clone(), verifier.to_owned(), salt.to_owned(), false),
+        None if user.is_some() || client.prevents_user_existence_errors() => {
+            // A challenge that no password answers, indistinguishable from a real one.
+            let (salt, verifier) = crate::srp::new_verifier(&pool.id, name, &tokens::uuid());
+            (name.to_owned(), verifier, salt, true)
+        }
+        None => return Err(CognitoError::user_not_found()),
+    };
+    let (b, big_b) = crate::srp::server_ephemeral(&verifier)
+        .ok_or_else(|| CognitoError::internal("An internal error occurred."))?;
+    let body = json!({
+        "u": user_id,
+        "b": b,
+        "a": a_hex.to_ascii_lowercase(),
+        "x": (now + crate::SRP_BLOCK_VALIDITY).unix_timestamp(),
+        "n": tokens::uuid(),
+        "f": fake,
+    });
+    let sealed = env.sealer.seal(&body.to_string(), &srp_context(client));
+    let block = sealed.strip_prefix("v1:").unwrap_or(&sealed).to_owned();
+    Ok(Effect::read(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SECRET_BLOCK": block,
+            "SRP_B": big_b,
+            "USERNAME": user_id,
+            "USER_ID_FOR_SRP": user_id,
+        },
+    })))
+}
+
+/// Checks a `PASSWORD_VERIFIER` answer: the claim signature proves the password without
+/// sending it. Each secret block is answered once.
+fn password_verifier(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let response = |name: &str| {
+        input
+            .get("ChallengeResponses")
+            .and_then(|r| r.get(name))
+            .and_then(Value::as_str)
+    };
+    let missing = |name: &str| CognitoError::invalid_parameter(format!("Missing required parameter {name}"));
+    let name = response("USERNAME").ok_or_else(|| missing("USERNAME"))?;
+    let block =
+        response("PASSWORD_CLAIM_SECRET_BLOCK").ok_or_else(|| missing("PASSWORD_CLAIM_SECRET_BLOCK"))?;
+    let signature =
+        response("PASSWORD_CLAIM_SIGNATURE").ok_or_else(|| missing("PASSWORD_CLAIM_SIGNATURE"))?;
+    let timestamp = response("TIMESTAMP").ok_or_else(|| missing("TIMESTAMP"))?;
+    let state: Value = env
+        .sealer
+        .open(&format!("v1:{block}"), &srp_context(client))
+        .ok()
+        .and_then(|s| serde_json::from_str(s.expose()).ok())
+        .ok_or_else(wrong_credentials)?;
+    let field = |k: &str| state.get(k).and_then(Value::as_str).unwrap_or_default();
+    let expires = state.get("x").and_then(Value::as_i64).unwrap_or(0);
+    if now.unix_timestamp() >= expires {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let nonce = field("n").to_owned();
+    if state.get("f").and_then(Value::as_bool) != Some(false) || ns.used_srp_blocks.contains_key(&nonce) {
+        return Err(wrong_credentials());
+    }
+    let user = ns
+        .find_user(pool, name)
+        .filter(|u| u.username == field("u"))
+        .ok_or_else(wrong_credentials)?;
+    check_secret_hash(client, name, response("SECRET_HASH"))?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    if user.status == "UNCONFIRMED" {
+        return Err(CognitoError::new(
+            "UserNotConfirmedException",
+            400,
+            "User is not confirmed.",
+        ));
+    }
+    let verifier = user
+        .srp
+        .as_ref()
+        .and_then(|s| s.verifier.as_deref())
+        .ok_or_else(wrong_credentials)?;
+    let block_bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, block)
+        .map_err(|_| wrong_credentials())?;
+    let claim = crate::srp::ServerClaim {
+        pool_id: &pool.id,
+        user: &user.username,
+        verifier_hex: verifier,
+        b_hex: field("b"),
+        a_hex: field("a"),
+        secret_block: &block_bytes,
+        timestamp,
+    };
+    let expected = claim.expected_signature().ok_or_else(wrong_credentials)?;
+    if !tokens::same(&expected, signature) {
+        return Err(wrong_credentials());
+    }
+    let used = Mutation::UseSrpBlock(nonce, OffsetDateTime::from_unix_timestamp(expires).unwrap_or(now));
+    let mut effect = match user.status.as_str() {
+        "FORCE_CHANGE_PASSWORD" => {
+            if user.temporary_password_expires.is_some_and(|t| now >= t) {
+                return Err(CognitoError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                ));
+            }
+            Effect::read(new_password_challenge(env, client, user, now))
+        }
+        "RESET_REQUIRED" => {
+            return Err(CognitoError::new(
+                "PasswordResetRequiredException",
+                400,
+                "Password reset required for the user",
+            ));
+        }
+        _ => issue(env, pool, client, user, now)?,
+    };
+    effect.mutations.push(used);
+    Ok(effect)
 }

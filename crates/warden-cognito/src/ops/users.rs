@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{attribute_list, client, epoch, page, pool, required, set, str_of};
 use crate::error::CognitoError;
-use crate::model::{Client, Mutation, Namespace, Pool, User};
+use crate::model::{Client, Mutation, Namespace, Pool, SrpVerifier, User};
 use crate::{Ctx, Effect, Env, tokens};
 
 /// How each operation words a password the policy refuses (AWS's three phrasings).
@@ -39,9 +39,21 @@ pub fn check_password(pool: &Pool, password: &str, wording: &str) -> Result<(), 
     Ok(())
 }
 
-pub fn hash_password(password: &str) -> Result<String, CognitoError> {
+fn hash_password(password: &str) -> Result<String, CognitoError> {
     warden_iam::crypto::hash_password(password)
         .ok_or_else(|| CognitoError::internal("Password hashing failed."))
+}
+
+/// Sets `user`'s password: its argon2id hash (password flows) and SRP verifier (SRP).
+pub fn set_password(env: &Env<'_>, user: &mut User, password: &str) -> Result<(), CognitoError> {
+    user.password_hash = Some(hash_password(password)?);
+    let (salt, verifier) = crate::srp::new_verifier(&user.pool_id, &user.username, password);
+    user.srp = Some(SrpVerifier {
+        salt,
+        verifier_sealed: env.sealer.seal(&verifier, &user.srp_context()),
+        verifier: Some(verifier),
+    });
+    Ok(())
 }
 
 /// A temporary password that satisfies any policy (AWS generates one when none is given).
@@ -154,6 +166,7 @@ fn new_user(
         sub,
         attributes,
         password_hash: None,
+        srp: None,
         status: "UNCONFIRMED".into(),
         enabled: true,
         created: now,
@@ -181,7 +194,7 @@ fn save(user: User) -> Mutation {
 }
 
 pub fn admin_create(
-    _: &Env<'_>,
+    env: &Env<'_>,
     ns: &Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
@@ -210,7 +223,7 @@ pub fn admin_create(
         }
         None => generated_password(pool),
     };
-    user.password_hash = Some(hash_password(&password)?);
+    set_password(env, &mut user, &password)?;
     user.status = "FORCE_CHANGE_PASSWORD".into();
     let days = i64::from(pool.password_policy.temporary_password_validity_days);
     user.temporary_password_expires = Some(ctx.now + time::Duration::days(days));
@@ -240,7 +253,7 @@ pub fn admin_delete(
 }
 
 pub fn admin_set_password(
-    _: &Env<'_>,
+    env: &Env<'_>,
     ns: &Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
@@ -250,7 +263,7 @@ pub fn admin_set_password(
     check_password(pool, password, CHANGE_WORDING)?;
     let permanent = input.get("Permanent").and_then(Value::as_bool).unwrap_or(false);
     let mut user = user.clone();
-    user.password_hash = Some(hash_password(password)?);
+    set_password(env, &mut user, password)?;
     user.modified = ctx.now;
     if permanent {
         user.status = "CONFIRMED".into();
@@ -468,7 +481,7 @@ pub fn client_and_pool<'a>(ns: &'a Namespace, input: &Value) -> Result<(&'a Clie
     Ok((client, pool))
 }
 
-pub fn sign_up(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+pub fn sign_up(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
     let (client, pool) = client_and_pool(ns, input)?;
     if pool.allow_admin_create_user_only {
         return Err(CognitoError::not_authorized(
@@ -481,7 +494,7 @@ pub fn sign_up(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Res
     check_password(pool, password, SIGN_UP_WORDING)?;
     let attributes = attribute_list(input, "UserAttributes");
     let mut user = new_user(ns, pool, name, attributes, ctx.now, "User already exists")?;
-    user.password_hash = Some(hash_password(password)?);
+    set_password(env, &mut user, password)?;
     let output = json!({"UserConfirmed": false, "UserSub": user.sub});
     Ok(Effect {
         output,

@@ -916,3 +916,148 @@ async fn web_identity_trusts_the_servers_own_pool_tokens_without_a_network_round
         .await);
     assert_eq!(c, "InvalidIdentityToken");
 }
+
+/// The answer amazon-cognito-identity-js gives to a PASSWORD_VERIFIER challenge, computed
+/// with the same arithmetic (checked against its known-answer vector in warden-cognito).
+fn srp_answer(
+    pool_id: &str,
+    password: &str,
+    a_hex: &str,
+    challenge: &std::collections::HashMap<String, String>,
+) -> (String, String, String) {
+    let param = |k: &str| challenge.get(k).cloned().unwrap_or_default();
+    let block = param("SECRET_BLOCK");
+    let block_bytes = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(&block).unwrap()
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let timestamp = now
+        .format(&time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day padding:none] [hour]:[minute]:[second] UTC [year]"
+        ))
+        .unwrap();
+    let claim = warden_cognito::srp::client::Claim {
+        pool_id,
+        user: &param("USER_ID_FOR_SRP"),
+        password,
+        a_hex,
+        b_hex: &param("SRP_B"),
+        salt_hex: &param("SALT"),
+        secret_block: &block_bytes,
+        timestamp: &timestamp,
+    };
+    (block, claim.signature(), timestamp)
+}
+
+#[tokio::test]
+async fn srp_sign_in_proves_the_password_without_sending_it() {
+    let s = TestServer::start().await;
+    let (pool_id, password_only) = pool_and_client(&s).await;
+    let idp = s.cognito(&Keys::root());
+    // A client created with no ExplicitAuthFlows allows SRP (AWS's default).
+    let client = idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("amplify")
+        .send()
+        .await
+        .unwrap();
+    let client_id = client.user_pool_client().unwrap().client_id().unwrap().to_owned();
+    confirmed_user(&s, &pool_id, "heidi").await;
+    let a_hex = "7f3c9a2b5d1e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8";
+    let srp_a = warden_cognito::srp::client::public_a(a_hex);
+    let start = |client: &str, user: &str| {
+        s.cognito_unsigned()
+            .initiate_auth()
+            .client_id(client)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", user)
+            .auth_parameters("SRP_A", &srp_a)
+            .send()
+    };
+    let answer = |block: String, signature: String, timestamp: String| {
+        s.cognito_unsigned()
+            .respond_to_auth_challenge()
+            .client_id(&client_id)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .challenge_responses("USERNAME", "heidi")
+            .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", block)
+            .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+            .challenge_responses("TIMESTAMP", timestamp)
+            .send()
+    };
+
+    let challenge = start(&client_id, "heidi").await.unwrap();
+    assert_eq!(
+        challenge.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let params = challenge.challenge_parameters().unwrap().clone();
+    assert_eq!(params.get("USER_ID_FOR_SRP").map(String::as_str), Some("heidi"));
+    let (block, signature, timestamp) = srp_answer(&pool_id, PASSWORD, a_hex, &params);
+    let done = answer(block.clone(), signature.clone(), timestamp.clone())
+        .await
+        .unwrap();
+    let tokens = done.authentication_result().unwrap();
+    let id = verify_with_jwks(&s, &pool_id, tokens.id_token().unwrap()).await;
+    assert_eq!(id["cognito:username"], "heidi");
+    // The same answer again is refused: each challenge is answered once.
+    let (c, m) = err(answer(block, signature, timestamp).await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+
+    let challenge = start(&client_id, "heidi").await.unwrap();
+    let params = challenge.challenge_parameters().unwrap().clone();
+    let (block, signature, timestamp) = srp_answer(&pool_id, "Wrong-Horse-9", a_hex, &params);
+    let (c, m) = err(answer(block, signature, timestamp).await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+
+    let (c, m) = err(start(&client_id, "nobody").await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("UserNotFoundException", "User does not exist.")
+    );
+    let (c, m) = err(start(&password_only, "heidi").await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "USER_SRP_AUTH is not enabled for the client."
+        )
+    );
+
+    // A user with a temporary password is asked for a new one after SRP, too.
+    idp.admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("ivan")
+        .temporary_password("Temporary-Pass-1")
+        .send()
+        .await
+        .unwrap();
+    let challenge = start(&client_id, "ivan").await.unwrap();
+    let params = challenge.challenge_parameters().unwrap().clone();
+    let (block, signature, timestamp) = srp_answer(&pool_id, "Temporary-Pass-1", a_hex, &params);
+    let next = s
+        .cognito_unsigned()
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", "ivan")
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", block)
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", timestamp)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        next.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    assert!(next.session().is_some());
+}
