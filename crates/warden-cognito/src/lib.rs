@@ -262,6 +262,9 @@ fn load_record(ns: &mut Namespace, r: &Record, sealer: &Sealer) -> Result<(), St
         kind::REFRESH => {
             ns.refresh.insert(r.key.clone(), decode(&r.body)?);
         }
+        kind::GROUP => {
+            ns.groups.insert(r.key.clone(), decode(&r.body)?);
+        }
         // Kinds a newer version wrote are kept in the store and ignored here.
         _ => {}
     }
@@ -298,6 +301,9 @@ fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, Cog
                 for (k, _) in ns.refresh.iter().filter(|(_, t)| &t.pool_id == id) {
                     changes.push(delete(kind::REFRESH, k));
                 }
+                for g in ns.groups_of(id) {
+                    changes.push(delete(kind::GROUP, &g.key()));
+                }
             }
             Mutation::PutClient(c) => changes.push(put(kind::CLIENT, &c.id, c)?),
             Mutation::DeleteClient(id) => {
@@ -318,6 +324,8 @@ fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, Cog
                 }
             }
             Mutation::PutRefresh(t) => changes.push(put(kind::REFRESH, &t.origin_jti, t)?),
+            Mutation::PutGroup(g) => changes.push(put(kind::GROUP, &g.key(), g)?),
+            Mutation::DeleteGroup(key) => changes.push(delete(kind::GROUP, key)),
             Mutation::UseSrpBlock(..) => {}
         }
     }
@@ -334,6 +342,7 @@ fn apply(ns: &mut Namespace, m: Mutation) {
             ns.clients.retain(|_, c| c.pool_id != id);
             ns.users.retain(|_, u| u.pool_id != id);
             ns.refresh.retain(|_, t| t.pool_id != id);
+            ns.groups.retain(|_, g| g.pool_id != id);
         }
         Mutation::PutClient(c) => {
             ns.clients.insert(c.id.clone(), *c);
@@ -352,6 +361,12 @@ fn apply(ns: &mut Namespace, m: Mutation) {
         }
         Mutation::PutRefresh(t) => {
             ns.refresh.insert(t.origin_jti.clone(), *t);
+        }
+        Mutation::PutGroup(g) => {
+            ns.groups.insert(g.key(), *g);
+        }
+        Mutation::DeleteGroup(key) => {
+            ns.groups.remove(&key);
         }
         Mutation::UseSrpBlock(nonce, expires) => {
             ns.used_srp_blocks

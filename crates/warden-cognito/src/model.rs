@@ -12,6 +12,7 @@ pub mod kind {
     pub const CLIENT: &str = "client";
     pub const USER: &str = "user";
     pub const REFRESH: &str = "refresh";
+    pub const GROUP: &str = "group";
 }
 
 /// The store "account" under which an AWS account's user pools live, apart from its IAM
@@ -223,6 +224,9 @@ pub struct User {
     pub created: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub modified: OffsetDateTime,
+    /// The names of the pool's groups the user belongs to.
+    #[serde(default)]
+    pub groups: std::collections::BTreeSet<String>,
     /// When a temporary password stops working (FORCE_CHANGE_PASSWORD).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub temporary_password_expires: Option<OffsetDateTime>,
@@ -254,6 +258,32 @@ impl User {
     }
 }
 
+/// A user pool group: its members get `cognito:groups` (and its role, `cognito:roles`)
+/// in their tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Group {
+    pub pool_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub role_arn: Option<String>,
+    pub precedence: Option<i64>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified: OffsetDateTime,
+}
+
+impl Group {
+    /// Group names are case-sensitive, unlike usernames.
+    pub fn key_of(pool_id: &str, name: &str) -> String {
+        format!("{pool_id}/{name}")
+    }
+
+    pub fn key(&self) -> String {
+        Self::key_of(&self.pool_id, &self.name)
+    }
+}
+
 /// A refresh token's server side. The token handed out is `{origin_jti}.{secret}`; only
 /// a hash of the secret is kept. Revoked tokens stay (with `revoked`) so that access
 /// tokens issued from them are refused too.
@@ -280,6 +310,7 @@ pub struct Namespace {
     pub pools: BTreeMap<String, Pool>,
     pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,
+    pub groups: BTreeMap<String, Group>,
     pub refresh: HashMap<String, RefreshToken>,
     /// SRP secret blocks already answered (this node, until they expire): each is good
     /// for one sign-in.
@@ -302,6 +333,15 @@ impl Namespace {
             .range(prefix.clone()..)
             .take_while(move |(k, _)| k.starts_with(&prefix))
             .map(|(_, u)| u)
+    }
+
+    /// The groups of one pool, in name order.
+    pub fn groups_of<'a>(&'a self, pool_id: &str) -> impl Iterator<Item = &'a Group> + use<'a> {
+        let prefix = format!("{pool_id}/");
+        self.groups
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(_, g)| g)
     }
 
     /// A user by username or, in pools where they sign in, by email / phone number, or
@@ -330,6 +370,8 @@ pub enum Mutation {
     PutUser(Box<User>),
     DeleteUser(String),
     PutRefresh(Box<RefreshToken>),
+    PutGroup(Box<Group>),
+    DeleteGroup(String),
     /// In memory only: an SRP secret block was answered.
     UseSrpBlock(String, OffsetDateTime),
 }

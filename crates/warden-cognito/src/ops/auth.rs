@@ -94,7 +94,7 @@ fn password_sign_in(
             }
             Ok(Effect::read(new_password_challenge(env, client, user, now)))
         }
-        _ => issue(env, pool, client, user, now),
+        _ => issue(env, ns, pool, client, user, now),
     }
 }
 
@@ -149,10 +149,10 @@ fn open_session(
     Ok(body)
 }
 
-/// Signs ID and access tokens for `user` through `client`; a new sign-in (no
-/// `refreshed`) also gets a refresh token.
+/// Signs ID and access tokens for `user` through `client`, for the sign-in `session`.
 fn tokens_for(
     env: &Env<'_>,
+    ns: &Namespace,
     pool: &Pool,
     client: &Client,
     user: &User,
@@ -183,7 +183,7 @@ fn tokens_for(
         };
         set(&mut id_claims, name, claim);
     }
-    let access_claims = json!({
+    let mut access_claims = json!({
         "sub": user.sub,
         "iss": issuer,
         "client_id": client.id,
@@ -197,6 +197,15 @@ fn tokens_for(
         "jti": tokens::uuid(),
         "username": user.username,
     });
+    let (groups, roles) = super::groups::token_groups(ns, user);
+    if !groups.is_empty() {
+        set(&mut id_claims, "cognito:groups", groups.clone());
+        set(&mut access_claims, "cognito:groups", groups);
+    }
+    if let Some(preferred) = roles.first() {
+        set(&mut id_claims, "cognito:preferred_role", preferred.clone());
+        set(&mut id_claims, "cognito:roles", roles);
+    }
     Ok((
         tokens::sign(pool, &id_claims)?,
         tokens::sign(pool, &access_claims)?,
@@ -206,6 +215,7 @@ fn tokens_for(
 /// A new sign-in: ID, access and refresh tokens.
 fn issue(
     env: &Env<'_>,
+    ns: &Namespace,
     pool: &Pool,
     client: &Client,
     user: &User,
@@ -224,7 +234,7 @@ fn issue(
         auth_time: now,
         revoked: false,
     };
-    let (id_token, access_token) = tokens_for(env, pool, client, user, now, &session)?;
+    let (id_token, access_token) = tokens_for(env, ns, pool, client, user, now, &session)?;
     let output = json!({
         "ChallengeParameters": {},
         "AuthenticationResult": {
@@ -289,7 +299,7 @@ fn refresh_sign_in(
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    let (id_token, access_token) = tokens_for(env, pool, client, user, now, session)?;
+    let (id_token, access_token) = tokens_for(env, ns, pool, client, user, now, session)?;
     Ok(Effect::read(json!({
         "ChallengeParameters": {},
         "AuthenticationResult": {
@@ -412,13 +422,13 @@ pub fn respond_to_challenge(
     user.status = "CONFIRMED".into();
     user.temporary_password_expires = None;
     user.modified = ctx.now;
-    let mut effect = issue(env, pool, client, &user, ctx.now)?;
+    let mut effect = issue(env, ns, pool, client, &user, ctx.now)?;
     effect.mutations.push(Mutation::PutUser(Box::new(user)));
     Ok(effect)
 }
 
 /// The pool, user and claims of a valid, unrevoked access token.
-fn access_token_user<'a>(
+pub(crate) fn access_token_user<'a>(
     env: &Env<'_>,
     ns: &'a Namespace,
     input: &Value,
@@ -708,7 +718,7 @@ fn password_verifier(
                 "Password reset required for the user",
             ));
         }
-        _ => issue(env, pool, client, user, now)?,
+        _ => issue(env, ns, pool, client, user, now)?,
     };
     effect.mutations.push(used);
     Ok(effect)

@@ -3,6 +3,8 @@
 
 mod auth;
 mod clients;
+mod groups;
+mod me;
 mod pools;
 mod users;
 
@@ -58,6 +60,18 @@ ops! {
     "AdminEnableUser" => Pool users::admin_enable,
     "AdminUserGlobalSignOut" => Pool auth::admin_global_sign_out,
     "ListUsers" => Pool users::list,
+    "CreateGroup" => Pool groups::create,
+    "GetGroup" => Pool groups::get,
+    "UpdateGroup" => Pool groups::update,
+    "DeleteGroup" => Pool groups::delete,
+    "ListGroups" => Pool groups::list,
+    "AdminAddUserToGroup" => Pool groups::add_user,
+    "AdminRemoveUserFromGroup" => Pool groups::remove_user,
+    "AdminListGroupsForUser" => Pool groups::list_for_user,
+    "ListUsersInGroup" => Pool groups::list_users,
+    "AdminUpdateUserAttributes" => Pool me::admin_update_user_attributes,
+    "AdminDeleteUserAttributes" => Pool me::admin_delete_user_attributes,
+    "AdminResetUserPassword" => Pool me::admin_reset_user_password,
     "AdminInitiateAuth" => Pool auth::admin_initiate,
     "SignUp" => Public users::sign_up,
     "InitiateAuth" => Public auth::initiate,
@@ -65,6 +79,9 @@ ops! {
     "GetUser" => Public auth::get_user,
     "GlobalSignOut" => Public auth::global_sign_out,
     "RevokeToken" => Public auth::revoke_token,
+    "ChangePassword" => Public me::change_password,
+    "UpdateUserAttributes" => Public me::update_user_attributes,
+    "DeleteUser" => Public me::delete_user,
 }
 
 /// Checks a ListUsers `Filter` (for fuzzing the parser from outside the crate).

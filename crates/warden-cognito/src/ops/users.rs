@@ -85,7 +85,7 @@ pub fn attributes_of(user: &User) -> Vec<Value> {
     out
 }
 
-fn user_type(user: &User, attributes_key: &str) -> Value {
+pub fn user_type(user: &User, attributes_key: &str) -> Value {
     json!({
         "Username": user.username,
         attributes_key: attributes_of(user),
@@ -97,7 +97,7 @@ fn user_type(user: &User, attributes_key: &str) -> Value {
 }
 
 /// Checks given attributes against the pool's schema.
-fn checked_attributes(
+pub(crate) fn checked_attributes(
     pool: &Pool,
     given: Vec<(String, String)>,
 ) -> Result<BTreeMap<String, String>, CognitoError> {
@@ -167,6 +167,7 @@ fn new_user(
         attributes,
         password_hash: None,
         srp: None,
+        groups: Default::default(),
         status: "UNCONFIRMED".into(),
         enabled: true,
         created: now,

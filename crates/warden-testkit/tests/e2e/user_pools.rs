@@ -1061,3 +1061,209 @@ async fn srp_sign_in_proves_the_password_without_sending_it() {
     );
     assert!(next.session().is_some());
 }
+
+#[tokio::test]
+async fn groups_reach_tokens_and_users_manage_themselves() {
+    let s = TestServer::start().await;
+    let (pool_id, client_id) = pool_and_client(&s).await;
+    confirmed_user(&s, &pool_id, "judy").await;
+    let idp = s.cognito(&Keys::root());
+    let admin_role = format!("arn:aws:iam::{ACCOUNT_ID}:role/pool-admins");
+    idp.create_group()
+        .user_pool_id(&pool_id)
+        .group_name("admins")
+        .role_arn(&admin_role)
+        .precedence(1)
+        .send()
+        .await
+        .unwrap();
+    idp.create_group()
+        .user_pool_id(&pool_id)
+        .group_name("readers")
+        .description("read only")
+        .precedence(5)
+        .send()
+        .await
+        .unwrap();
+    let (c, m) = err(idp
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("admins")
+        .send()
+        .await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "GroupExistsException",
+            "A group with the name admins already exists."
+        )
+    );
+    for group in ["readers", "admins"] {
+        idp.admin_add_user_to_group()
+            .user_pool_id(&pool_id)
+            .username("judy")
+            .group_name(group)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mine = idp
+        .admin_list_groups_for_user()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.groups().len(), 2);
+    let members = idp
+        .list_users_in_group()
+        .user_pool_id(&pool_id)
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(members.users().len(), 1);
+    let got = idp
+        .get_group()
+        .user_pool_id(&pool_id)
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.group().unwrap().description(), Some("read only"));
+    let (c, m) = err(idp
+        .get_group()
+        .user_pool_id(&pool_id)
+        .group_name("writers")
+        .send()
+        .await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("ResourceNotFoundException", "Group not found.")
+    );
+
+    let signed_in = password_sign_in(&s, &client_id, "judy", PASSWORD).await.unwrap();
+    let tokens = signed_in.authentication_result().unwrap().clone();
+    let id = verify_with_jwks(&s, &pool_id, tokens.id_token().unwrap()).await;
+    assert_eq!(id["cognito:groups"], json!(["admins", "readers"]));
+    assert_eq!(id["cognito:preferred_role"], json!(admin_role));
+    assert_eq!(id["cognito:roles"], json!([admin_role]));
+    let access = verify_with_jwks(&s, &pool_id, tokens.access_token().unwrap()).await;
+    assert_eq!(access["cognito:groups"], json!(["admins", "readers"]));
+    idp.delete_group()
+        .user_pool_id(&pool_id)
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    idp.admin_remove_user_from_group()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    let again = password_sign_in(&s, &client_id, "judy", PASSWORD).await.unwrap();
+    let id = verify_with_jwks(
+        &s,
+        &pool_id,
+        again.authentication_result().unwrap().id_token().unwrap(),
+    )
+    .await;
+    assert!(id.get("cognito:groups").is_none(), "{id}");
+
+    // The user changes their own password and attributes with their access token.
+    let app = s.cognito_unsigned();
+    let access_token = tokens.access_token().unwrap();
+    let (c, m) = err(app
+        .change_password()
+        .access_token(access_token)
+        .previous_password("Not-The-Password-1")
+        .proposed_password("New-Horse-Pass-2")
+        .send()
+        .await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+    app.change_password()
+        .access_token(access_token)
+        .previous_password(PASSWORD)
+        .proposed_password("New-Horse-Pass-2")
+        .send()
+        .await
+        .unwrap();
+    let (c, _) = err(password_sign_in(&s, &client_id, "judy", PASSWORD).await);
+    assert_eq!(c, "NotAuthorizedException");
+    password_sign_in(&s, &client_id, "judy", "New-Horse-Pass-2")
+        .await
+        .unwrap();
+    app.update_user_attributes()
+        .access_token(access_token)
+        .user_attributes(attr("email", "judy@new.example.com"))
+        .send()
+        .await
+        .unwrap();
+    let me = app.get_user().access_token(access_token).send().await.unwrap();
+    let value = |name: &str| {
+        me.user_attributes()
+            .iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value())
+            .map(str::to_owned)
+    };
+    assert_eq!(value("email").as_deref(), Some("judy@new.example.com"));
+    assert_eq!(value("email_verified").as_deref(), Some("false"));
+    idp.admin_update_user_attributes()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .user_attributes(attr("given_name", "Judy"))
+        .send()
+        .await
+        .unwrap();
+    idp.admin_delete_user_attributes()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .user_attribute_names("given_name")
+        .send()
+        .await
+        .unwrap();
+    let got = idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .send()
+        .await
+        .unwrap();
+    assert!(got.user_attributes().iter().all(|a| a.name() != "given_name"));
+
+    idp.admin_reset_user_password()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .send()
+        .await
+        .unwrap();
+    let (c, _) = err(password_sign_in(&s, &client_id, "judy", "New-Horse-Pass-2").await);
+    assert_eq!(c, "PasswordResetRequiredException");
+    idp.admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let last = password_sign_in(&s, &client_id, "judy", PASSWORD).await.unwrap();
+    app.delete_user()
+        .access_token(last.authentication_result().unwrap().access_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let (c, _) = err(idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("judy")
+        .send()
+        .await);
+    assert_eq!(c, "UserNotFoundException");
+}
