@@ -91,6 +91,47 @@ pub fn new_client_secret() -> String {
         .collect()
 }
 
+/// `{region}:{uuid}` (identity pool and identity IDs): a random version-4 UUID whose
+/// last ten hex digits are the account XOR the first ten, so they look as random as
+/// AWS's and still name their account.
+fn new_region_uuid(region: &str, account: &str) -> String {
+    let account = account_number(account).unwrap_or(0);
+    let mut hex: Vec<u8> = uuid::Uuid::new_v4().simple().to_string().into_bytes();
+    let head = hex
+        .get(..10)
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .unwrap_or_default();
+    let mask = u64::from_str_radix(&head, 16).unwrap_or(0);
+    let folded = format!("{:010x}", (account as u64) ^ mask);
+    if let Some(tail) = hex.get_mut(22..32) {
+        tail.copy_from_slice(folded.as_bytes());
+    }
+    let hex = String::from_utf8(hex).unwrap_or_default();
+    let id = uuid::Uuid::parse_str(&hex).unwrap_or_default();
+    format!("{region}:{}", id.hyphenated())
+}
+
+/// The region and account of a `{region}:{uuid}` ID, if it has the form.
+pub fn parse_region_uuid(id: &str) -> Option<(&str, String)> {
+    let (region, uuid) = id.split_once(':')?;
+    if region.is_empty() || uuid.len() != 36 {
+        return None;
+    }
+    let hex = uuid::Uuid::parse_str(uuid).ok()?.simple().to_string();
+    let mask = u64::from_str_radix(hex.get(..10)?, 16).ok()?;
+    let folded = u64::from_str_radix(hex.get(22..32)?, 16).ok()?;
+    let account = folded ^ mask;
+    (account < 1_000_000_000_000).then(|| (region, format!("{account:012}")))
+}
+
+pub fn new_identity_pool_id(region: &str, account: &str) -> String {
+    new_region_uuid(region, account)
+}
+
+pub fn new_identity_id(region: &str, account: &str) -> String {
+    new_region_uuid(region, account)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +150,11 @@ mod tests {
             }
         }
         assert_eq!(new_client_secret().len(), 51);
+        for account in ["123456789012", "000000000001", "999999999999"] {
+            let id = new_identity_pool_id("us-east-1", account);
+            assert_eq!(id.len(), "us-east-1:".len() + 36, "{id}");
+            assert_eq!(parse_region_uuid(&id), Some(("us-east-1", account.to_owned())));
+        }
     }
 
     #[test]

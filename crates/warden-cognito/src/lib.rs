@@ -59,6 +59,8 @@ impl Effect {
 /// Things operations need besides the namespace.
 pub struct Env<'a> {
     pub sealer: &'a Sealer,
+    /// STS, which issues identity pools' role credentials (attached after start-up).
+    pub sts: Option<&'a warden_sts::Sts>,
     /// `{public-url}`: pool issuers are `{public-url}/{poolId}`.
     pub public_url: &'a str,
 }
@@ -81,6 +83,7 @@ pub struct UserPools {
     sealer: Sealer,
     public_url: String,
     slots: Mutex<HashMap<String, Slot>>,
+    sts: std::sync::OnceLock<Arc<warden_sts::Sts>>,
 }
 
 impl UserPools {
@@ -90,12 +93,20 @@ impl UserPools {
             sealer,
             public_url: public_url.into(),
             slots: Mutex::new(HashMap::new()),
+            sts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Gives identity pools STS, which is built after the user pools (it trusts their
+    /// tokens through them).
+    pub fn attach_sts(&self, sts: Arc<warden_sts::Sts>) {
+        let _ = self.sts.set(sts);
     }
 
     fn env(&self) -> Env<'_> {
         Env {
             sealer: &self.sealer,
+            sts: self.sts.get().map(|s| &**s),
             public_url: &self.public_url,
         }
     }
@@ -265,6 +276,17 @@ fn load_record(ns: &mut Namespace, r: &Record, sealer: &Sealer) -> Result<(), St
         kind::GROUP => {
             ns.groups.insert(r.key.clone(), decode(&r.body)?);
         }
+        kind::IDENTITY_POOL => {
+            ns.identity_pools.insert(r.key.clone(), decode(&r.body)?);
+        }
+        kind::IDENTITY => {
+            ns.identities.insert(r.key.clone(), decode(&r.body)?);
+        }
+        kind::SRP_USED => {
+            let expires: i64 = decode(&r.body)?;
+            let expires = time::OffsetDateTime::from_unix_timestamp(expires).map_err(|e| e.to_string())?;
+            ns.used_srp_blocks.insert(r.key.clone(), expires);
+        }
         // Kinds a newer version wrote are kept in the store and ignored here.
         _ => {}
     }
@@ -326,7 +348,21 @@ fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, Cog
             Mutation::PutRefresh(t) => changes.push(put(kind::REFRESH, &t.origin_jti, t)?),
             Mutation::PutGroup(g) => changes.push(put(kind::GROUP, &g.key(), g)?),
             Mutation::DeleteGroup(key) => changes.push(delete(kind::GROUP, key)),
-            Mutation::UseSrpBlock(..) => {}
+            Mutation::PutIdentityPool(p) => changes.push(put(kind::IDENTITY_POOL, &p.id, p)?),
+            Mutation::DeleteIdentityPool(id) => {
+                changes.push(delete(kind::IDENTITY_POOL, id));
+                for i in ns.identities.values().filter(|i| &i.pool_id == id) {
+                    changes.push(delete(kind::IDENTITY, &i.id));
+                }
+            }
+            Mutation::PutIdentity(i) => changes.push(put(kind::IDENTITY, &i.id, i)?),
+            Mutation::UseSrpBlock(nonce, expires) => {
+                let issued = *expires - SRP_BLOCK_VALIDITY;
+                for (old, _) in ns.used_srp_blocks.iter().filter(|(_, e)| **e <= issued) {
+                    changes.push(delete(kind::SRP_USED, old));
+                }
+                changes.push(put(kind::SRP_USED, nonce, &expires.unix_timestamp())?);
+            }
         }
     }
     Ok(changes)
@@ -367,6 +403,16 @@ fn apply(ns: &mut Namespace, m: Mutation) {
         }
         Mutation::DeleteGroup(key) => {
             ns.groups.remove(&key);
+        }
+        Mutation::PutIdentityPool(p) => {
+            ns.identity_pools.insert(p.id.clone(), *p);
+        }
+        Mutation::DeleteIdentityPool(id) => {
+            ns.identity_pools.remove(&id);
+            ns.identities.retain(|_, i| i.pool_id != id);
+        }
+        Mutation::PutIdentity(i) => {
+            ns.identities.insert(i.id.clone(), *i);
         }
         Mutation::UseSrpBlock(nonce, expires) => {
             ns.used_srp_blocks

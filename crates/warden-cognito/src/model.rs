@@ -13,6 +13,9 @@ pub mod kind {
     pub const USER: &str = "user";
     pub const REFRESH: &str = "refresh";
     pub const GROUP: &str = "group";
+    pub const IDENTITY_POOL: &str = "identity-pool";
+    pub const IDENTITY: &str = "identity";
+    pub const SRP_USED: &str = "srp-used";
 }
 
 /// The store "account" under which an AWS account's user pools live, apart from its IAM
@@ -284,6 +287,52 @@ impl Group {
     }
 }
 
+/// A user pool an identity pool accepts ID tokens of.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CognitoProvider {
+    /// `cognito-idp.{region}.amazonaws.com/{poolId}`, as clients name it in `Logins`.
+    pub provider_name: String,
+    pub client_id: String,
+    pub server_side_token_check: bool,
+}
+
+/// An identity pool (`cognito-identity`): guests and signed-in users traded for role
+/// credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentityPool {
+    pub id: String,
+    pub name: String,
+    pub allow_unauthenticated: bool,
+    pub allow_classic_flow: bool,
+    pub cognito_providers: Vec<CognitoProvider>,
+    /// `authenticated` / `unauthenticated` role ARNs (SetIdentityPoolRoles).
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+    /// RoleMappings as given (Token and Rules types are applied).
+    #[serde(default)]
+    pub role_mappings: Map<String, Value>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Settings accepted and echoed that this version does not act on (other providers).
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
+/// One identity of an identity pool, with the logins (`provider` and `sub`) linked to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    pub pool_id: String,
+    #[serde(default)]
+    pub logins: Vec<(String, String)>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified: OffsetDateTime,
+}
+
 /// A refresh token's server side. The token handed out is `{origin_jti}.{secret}`; only
 /// a hash of the secret is kept. Revoked tokens stay (with `revoked`) so that access
 /// tokens issued from them are refused too.
@@ -311,9 +360,11 @@ pub struct Namespace {
     pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,
     pub groups: BTreeMap<String, Group>,
+    pub identity_pools: BTreeMap<String, IdentityPool>,
+    pub identities: BTreeMap<String, Identity>,
     pub refresh: HashMap<String, RefreshToken>,
-    /// SRP secret blocks already answered (this node, until they expire): each is good
-    /// for one sign-in.
+    /// SRP secret blocks already answered, until they expire: each is good for one
+    /// sign-in (stored, so that every node and a reload know it).
     pub used_srp_blocks: HashMap<String, OffsetDateTime>,
 }
 
@@ -372,6 +423,9 @@ pub enum Mutation {
     PutRefresh(Box<RefreshToken>),
     PutGroup(Box<Group>),
     DeleteGroup(String),
-    /// In memory only: an SRP secret block was answered.
+    PutIdentityPool(Box<IdentityPool>),
+    DeleteIdentityPool(String),
+    PutIdentity(Box<Identity>),
+    /// An SRP secret block (its nonce, until its expiry) was answered.
     UseSrpBlock(String, OffsetDateTime),
 }

@@ -1,7 +1,7 @@
-//! The awsJson1.1 pipeline (Cognito user pools): route by `X-Amz-Target`, authenticate
-//! signed administrative operations and authorize them with IAM on the user pool's ARN,
-//! take unsigned ones (sign-up, sign-in, token operations) where AWS takes them, run the
-//! operation, render JSON.
+//! The awsJson1.1 pipeline (Cognito user pools and identity pools): route by
+//! `X-Amz-Target`, authenticate signed administrative operations and authorize them with
+//! IAM on the pool's ARN, take unsigned ones (sign-up, sign-in, token operations, GetId,
+//! GetCredentialsForIdentity) where AWS takes them, run the operation, render JSON.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -18,8 +18,44 @@ use crate::error::ApiError;
 use crate::render::{self, Protocol};
 use crate::{App, Incoming};
 
-/// The `X-Amz-Target` prefix of user pool operations.
-pub const USER_POOLS_TARGET: &str = "AWSCognitoIdentityProviderService.";
+/// A JSON service: its `X-Amz-Target` prefix, IAM service prefix, model, operations and
+/// the IAM resource of its pool-scoped operations.
+struct JsonService {
+    target: &'static str,
+    name: &'static str,
+    model: fn() -> &'static ServiceModel,
+    find: fn(&str) -> Option<&'static OpSpec>,
+    pool_member: &'static str,
+    pool_resource: &'static str,
+}
+
+fn find_identity_op(name: &str) -> Option<&'static OpSpec> {
+    ops::identity::TABLE.iter().find(|op| op.name == name)
+}
+
+const SERVICES: &[JsonService] = &[
+    JsonService {
+        target: "AWSCognitoIdentityProviderService.",
+        name: "cognito-idp",
+        model: warden_wire::cognito_idp,
+        find: ops::find,
+        pool_member: "UserPoolId",
+        pool_resource: "userpool",
+    },
+    JsonService {
+        target: "AWSCognitoIdentityService.",
+        name: "cognito-identity",
+        model: warden_wire::cognito_identity,
+        find: find_identity_op,
+        pool_member: "IdentityPoolId",
+        pool_resource: "identitypool",
+    },
+];
+
+fn service_of(incoming: &Incoming) -> Option<&'static JsonService> {
+    let target = incoming.headers.get("x-amz-target")?.to_str().ok()?;
+    SERVICES.iter().find(|s| target.starts_with(s.target))
+}
 
 impl From<CognitoError> for ApiError {
     fn from(e: CognitoError) -> Self {
@@ -29,11 +65,7 @@ impl From<CognitoError> for ApiError {
 
 /// Whether a request is for a JSON service this edge serves.
 pub fn is_json_request(incoming: &Incoming) -> bool {
-    incoming
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with(USER_POOLS_TARGET))
+    service_of(incoming).is_some()
 }
 
 /// What the audit log and metrics learn about a request as it goes.
@@ -47,12 +79,20 @@ struct Trace {
 
 pub async fn handle(app: &App, incoming: Incoming, request_id: &str) -> Response {
     let started = std::time::Instant::now();
-    let model = warden_wire::cognito_idp();
+    let Some(service) = service_of(&incoming) else {
+        let err = ApiError::new(
+            "UnknownOperationException",
+            400,
+            "The X-Amz-Target names no service here.",
+        );
+        return render::error(Protocol::Json(warden_wire::cognito_idp()), &err, request_id);
+    };
+    let model = (service.model)();
     let mut trace = Trace {
         decision: "none",
         ..Trace::default()
     };
-    let result = serve(app, &incoming, model, &mut trace).await;
+    let result = serve(app, &incoming, service, &mut trace).await;
     let (response, error_code) = match result {
         Ok(body) => (json_response(model, body, request_id), None),
         Err(err) => {
@@ -67,13 +107,13 @@ pub async fn handle(app: &App, incoming: Incoming, request_id: &str) -> Response
     };
     let status = response.status().as_u16();
     app.metrics
-        .observe("cognito-idp", &trace.action, status, started.elapsed());
+        .observe(service.name, &trace.action, status, started.elapsed());
     app.audit.record(AuditRecord {
         time: app.clock.now(),
         request_id: request_id.to_owned(),
-        service: "cognito-idp",
+        service: service.name,
         principal: trace.principal,
-        action: format!("cognito-idp:{}", trace.action),
+        action: format!("{}:{}", service.name, trace.action),
         resource: trace.resource,
         decision: trace.decision,
         source_ip: incoming.peer.map(|p| p.ip().to_string()),
@@ -97,9 +137,10 @@ fn json_response(model: &ServiceModel, body: Vec<u8>, request_id: &str) -> Respo
 async fn serve(
     app: &App,
     incoming: &Incoming,
-    model: &'static ServiceModel,
+    service: &JsonService,
     trace: &mut Trace,
 ) -> Result<Vec<u8>, ApiError> {
+    let model = (service.model)();
     let target = incoming
         .headers
         .get("x-amz-target")
@@ -107,7 +148,7 @@ async fn serve(
         .unwrap_or_default();
     let (name, input) = warden_wire::decode_json(model, target, &incoming.body)?;
     trace.action.clone_from(&name);
-    let op = ops::find(&name).ok_or_else(|| {
+    let op = (service.find)(&name).ok_or_else(|| {
         ApiError::new(
             "NotImplementedException",
             501,
@@ -131,13 +172,18 @@ async fn serve(
             };
             app.pools.execute(op, &ctx, &input).await?
         }
-        Access::Pool | Access::Account => signed(app, incoming, op, &input, trace).await?,
+        Access::Pool | Access::Account => signed(app, incoming, service, op, &input, trace).await?,
     };
     Ok(warden_wire::encode_json(model, &name, &output)?)
 }
 
 /// What an unsigned request naming no pool of ours is told.
 fn not_found(op: &OpSpec, input: &Value) -> ApiError {
+    for (member, what) in [("IdentityPoolId", "IdentityPool"), ("IdentityId", "Identity")] {
+        if let Some(id) = input.get(member).and_then(Value::as_str) {
+            return CognitoError::not_found(format!("{what} '{id}' not found.")).into();
+        }
+    }
     if let Some(client) = input.get("ClientId").and_then(Value::as_str) {
         return CognitoError::client_not_found(client).into();
     }
@@ -149,6 +195,7 @@ fn not_found(op: &OpSpec, input: &Value) -> ApiError {
 async fn signed(
     app: &App,
     incoming: &Incoming,
+    service: &JsonService,
     op: &OpSpec,
     input: &Value,
     trace: &mut Trace,
@@ -176,11 +223,12 @@ async fn signed(
         secure_transport: false,
         region: &region,
     };
-    let resource = match (op.access, input.get("UserPoolId").and_then(Value::as_str)) {
-        (Access::Pool, Some(pool)) => format!("arn:aws:cognito-idp:{region}:{account}:userpool/{pool}"),
+    let (name, kind) = (service.name, service.pool_resource);
+    let resource = match (op.access, input.get(service.pool_member).and_then(Value::as_str)) {
+        (Access::Pool, Some(pool)) => format!("arn:aws:{name}:{region}:{account}:{kind}/{pool}"),
         _ => "*".to_owned(),
     };
-    let action = format!("cognito-idp:{}", op.name);
+    let action = format!("{name}:{}", op.name);
     let subject = authed.subject();
     let context = authz::subject_context(&authed.account, &subject, &facts);
     let verdict = authz::authorize_subject(
@@ -204,7 +252,7 @@ async fn signed(
     if authed.session.is_none() {
         // AccessKeyLastUsed: any authenticated request counts, whatever its outcome.
         app.iam
-            .record_key_use(&account, &authed.access_key_id, "cognito-idp", &region, now);
+            .record_key_use(&account, &authed.access_key_id, name, &region, now);
     }
     if verdict.decision != Decision::Allowed {
         return Err(ApiError::new(

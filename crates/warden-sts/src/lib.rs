@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cognito_identity;
 mod error;
 mod keys;
 mod ops;

@@ -270,6 +270,21 @@ impl TestServer {
         aws_sdk_cognitoidentityprovider::Client::from_conf(conf.build())
     }
 
+    /// A Cognito identity pools client signing with `keys`, or unsigned without.
+    pub fn cognito_identity(&self, keys: Option<&Keys>) -> aws_sdk_cognitoidentity::Client {
+        use aws_sdk_cognitoidentity::config;
+        let mut conf = config::Builder::new()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .retry_config(config::retry::RetryConfig::disabled());
+        if let Some(keys) = keys {
+            conf = conf.credentials_provider(keys.credentials());
+        }
+        aws_sdk_cognitoidentity::Client::from_conf(conf.build())
+    }
+
     /// A Cognito user pools client without credentials (what a browser or phone app has).
     pub fn cognito_unsigned(&self) -> aws_sdk_cognitoidentityprovider::Client {
         self.cognito_in("us-east-1", None)

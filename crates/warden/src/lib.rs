@@ -169,6 +169,7 @@ pub async fn start(config: Config) -> anyhow::Result<Started> {
             .await
             .context("loading STS sealing keys")?,
     );
+    pools.attach_sts(sts.clone());
     rotate_sealing_keys(&sts, config.clock.clone());
     follow_other_nodes(&iam, &pools, store.as_ref());
     let app = Arc::new(App::new(

@@ -4,6 +4,7 @@
 mod auth;
 mod clients;
 mod groups;
+pub mod identity;
 mod me;
 mod pools;
 mod users;
@@ -93,9 +94,15 @@ pub fn find(name: &str) -> Option<&'static OpSpec> {
     TABLE.iter().find(|op| op.name == name)
 }
 
-/// Where an unsigned request's account is found: its `ClientId`, or the pool named by
-/// the issuer of its `AccessToken`.
+/// Where an unsigned request's account is found: its `ClientId`, its identity pool or
+/// identity, or the pool named by the issuer of its `AccessToken`.
 pub fn public_account(input: &Value) -> Option<(String, String)> {
+    for member in ["IdentityPoolId", "IdentityId"] {
+        if let Some(id) = input.get(member).and_then(Value::as_str) {
+            let (region, account) = crate::ids::parse_region_uuid(id)?;
+            return Some((account, region.to_owned()));
+        }
+    }
     if let Some(client) = input.get("ClientId").and_then(Value::as_str) {
         let account = crate::ids::account_of_client_id(client)?;
         return Some((account, String::new()));

@@ -29,6 +29,7 @@ mod iam_mfa;
 mod iam_policies;
 mod iam_providers;
 mod iam_reports;
+mod identity_pools;
 mod oidc;
 mod protocol;
 mod saml;

@@ -11,10 +11,10 @@ use warden_testkit::{ACCOUNT_ID, Keys, TestServer};
 
 use crate::{create_role, doc, err};
 
-const PASSWORD: &str = "Correct-Horse-9";
+pub const PASSWORD: &str = "Correct-Horse-9";
 
 /// A pool and a client that allows password sign-in (and refresh); its ID and client ID.
-async fn pool_and_client(s: &TestServer) -> (String, String) {
+pub async fn pool_and_client(s: &TestServer) -> (String, String) {
     let idp = s.cognito(&Keys::root());
     let pool = idp
         .create_user_pool()
@@ -38,7 +38,7 @@ async fn pool_and_client(s: &TestServer) -> (String, String) {
 }
 
 /// A confirmed user with `PASSWORD`.
-async fn confirmed_user(s: &TestServer, pool_id: &str, name: &str) {
+pub async fn confirmed_user(s: &TestServer, pool_id: &str, name: &str) {
     let idp = s.cognito(&Keys::root());
     idp.admin_create_user()
         .user_pool_id(pool_id)
@@ -70,7 +70,7 @@ fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().unwrap()
 }
 
-async fn password_sign_in(
+pub async fn password_sign_in(
     s: &TestServer,
     client_id: &str,
     user: &str,
