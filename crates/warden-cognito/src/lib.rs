@@ -54,6 +54,14 @@ impl Effect {
             mutations: Vec::new(),
         }
     }
+
+    /// Changes with an empty answer (`{}`), as most writes have.
+    pub fn changes(mutations: Vec<Mutation>) -> Self {
+        Self {
+            output: serde_json::json!({}),
+            mutations,
+        }
+    }
 }
 
 /// Things operations need besides the namespace.

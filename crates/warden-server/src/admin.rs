@@ -28,21 +28,9 @@ pub async fn create_account(app: &App, incoming: Incoming) -> Response {
 }
 
 async fn create(app: &App, incoming: &Incoming) -> Result<Value, ApiError> {
-    let headers = incoming.header_pairs();
-    let http = incoming.sigv4(&headers);
-    let signed = warden_sigv4::parse(&http)?.ok_or_else(auth::missing_authentication)?;
     let now = app.clock.now();
+    let (authed, _) = auth::authenticate_signed(app, incoming, now).await?;
     let snapshot = app.iam.snapshot();
-    let authed = auth::authenticate(
-        &snapshot,
-        &app.sts,
-        &app.signing_keys,
-        &http,
-        &signed,
-        now,
-        app.config.max_clock_skew,
-    )
-    .await?;
     let subject = authed.subject();
     let principal = authz::subject_principal(&authed.account, &subject);
     let action = "organizations:CreateAccount";

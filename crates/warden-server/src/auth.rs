@@ -209,6 +209,30 @@ fn same_principal(account: &AccountState, claims: &SessionClaims) -> bool {
 }
 
 /// The error for a request that carries no signature where one is required.
+/// Authenticates a request that must be signed (the JSON services' administrative
+/// operations, the admin endpoint): its signature and the caller it names.
+pub async fn authenticate_signed(
+    app: &crate::App,
+    incoming: &crate::Incoming,
+    now: OffsetDateTime,
+) -> Result<(Authenticated, SignedRequest), ApiError> {
+    let headers = incoming.header_pairs();
+    let http = incoming.sigv4(&headers);
+    let signed = warden_sigv4::parse(&http)?.ok_or_else(missing_authentication)?;
+    let snapshot = app.iam.snapshot();
+    let authed = authenticate(
+        &snapshot,
+        &app.sts,
+        &app.signing_keys,
+        &http,
+        &signed,
+        now,
+        app.config.max_clock_skew,
+    )
+    .await?;
+    Ok((authed, signed))
+}
+
 pub fn missing_authentication() -> ApiError {
     ApiError::from(SigV4Error::MissingAuthenticationToken)
 }

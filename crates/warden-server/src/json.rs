@@ -200,21 +200,8 @@ async fn signed(
     input: &Value,
     trace: &mut Trace,
 ) -> Result<Value, ApiError> {
-    let headers = incoming.header_pairs();
-    let http = incoming.sigv4(&headers);
-    let signed = warden_sigv4::parse(&http)?.ok_or_else(auth::missing_authentication)?;
     let now = app.clock.now();
-    let snapshot = app.iam.snapshot();
-    let authed = auth::authenticate(
-        &snapshot,
-        &app.sts,
-        &app.signing_keys,
-        &http,
-        &signed,
-        now,
-        app.config.max_clock_skew,
-    )
-    .await?;
+    let (authed, signed) = auth::authenticate_signed(app, incoming, now).await?;
     let region = signed.scope().region().to_owned();
     let account = authed.account.id.as_str().to_owned();
     let facts = RequestFacts {

@@ -6,9 +6,11 @@
 
 use serde_json::Value;
 use time::Duration;
-use warden_policy::{Context, Decision};
+use warden_policy::Context;
 
-use crate::ops::{OpFacts, SessionPolicies, issue_role_session, parse_role_arn, role_session};
+use crate::ops::{
+    OpFacts, SessionPolicies, issue_role_session, parse_role_arn, role_session, web_identity_trusted,
+};
 use crate::{Sts, StsError};
 
 /// The federated principal identity pools assume roles as.
@@ -62,24 +64,7 @@ impl Sts {
         if let Some(ip) = facts.source_ip {
             context.insert("aws:SourceIp", warden_policy::ContextValue::Ip(ip));
         }
-        let principal = warden_policy::Principal::web_identity(COGNITO_IDENTITY);
-        let trust = role
-            .trust_policy
-            .compiled
-            .clone()
-            .ok_or_else(invalid_configuration)?;
-        let set = warden_policy::PolicySet {
-            resource: Some(("TrustPolicy", &trust)),
-            ..warden_policy::PolicySet::default()
-        };
-        let request = warden_policy::Request {
-            principal: &principal,
-            action: "sts:AssumeRoleWithWebIdentity",
-            resource: identity.role_arn,
-            context: &context,
-            resource_account: None,
-        };
-        if warden_policy::authorize(&request, &set).decision != Decision::Allowed {
+        if !web_identity_trusted(role, identity.role_arn, COGNITO_IDENTITY, &context) {
             return Err(invalid_configuration());
         }
         let no_policies = SessionPolicies {

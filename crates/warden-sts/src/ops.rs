@@ -148,21 +148,7 @@ async fn assume_role_with_web_identity(
         context.insert("aws:SourceIp", warden_policy::ContextValue::Ip(ip));
     }
     add_tag_context(&mut context, &policies);
-    let principal = warden_policy::Principal::web_identity(&provider_arn);
-    let trust = role.trust_policy.compiled.clone().ok_or_else(not_authorized)?;
-    let set = warden_policy::PolicySet {
-        resource: Some(("TrustPolicy", &trust)),
-        ..warden_policy::PolicySet::default()
-    };
-    let request = warden_policy::Request {
-        principal: &principal,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: role_arn,
-        context: &context,
-        // A web identity belongs to no account: the trust policy alone decides.
-        resource_account: None,
-    };
-    if warden_policy::authorize(&request, &set).decision != Decision::Allowed {
+    if !web_identity_trusted(role, role_arn, &provider_arn, &context) {
         return Err(not_authorized());
     }
     let ttl = duration(
@@ -192,6 +178,28 @@ async fn assume_role_with_web_identity(
         obj.insert("PackedPolicySize".into(), json!(p));
     }
     Ok(out)
+}
+
+/// Whether `role`'s trust policy lets identities of the federated `provider` (an OIDC
+/// provider's ARN, or `cognito-identity.amazonaws.com`) assume it in `context`. A web
+/// identity belongs to no account: the trust policy alone decides.
+pub(crate) fn web_identity_trusted(role: &Role, role_arn: &str, provider: &str, context: &Context) -> bool {
+    let Some(trust) = role.trust_policy.compiled.clone() else {
+        return false;
+    };
+    let principal = warden_policy::Principal::web_identity(provider);
+    let set = warden_policy::PolicySet {
+        resource: Some(("TrustPolicy", &trust)),
+        ..warden_policy::PolicySet::default()
+    };
+    let request = warden_policy::Request {
+        principal: &principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: role_arn,
+        context,
+        resource_account: None,
+    };
+    warden_policy::authorize(&request, &set).decision == Decision::Allowed
 }
 
 fn caller_identity(state: &AccountState, subject: &Subject) -> Value {

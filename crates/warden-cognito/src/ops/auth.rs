@@ -62,7 +62,19 @@ fn password_sign_in(
             CognitoError::user_not_found()
         });
     };
-    // AWS's order: a disabled or unconfirmed user is told so whatever the password.
+    may_sign_in(user)?;
+    let matches = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| warden_iam::crypto::verify_password(password, h));
+    if !matches {
+        return Err(wrong_credentials());
+    }
+    signed_in(env, ns, pool, client, user, now)
+}
+
+/// AWS's order: a disabled or unconfirmed user is told so whatever the password.
+fn may_sign_in(user: &User) -> Result<(), CognitoError> {
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
@@ -73,13 +85,18 @@ fn password_sign_in(
             "User is not confirmed.",
         ));
     }
-    let matches = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| warden_iam::crypto::verify_password(password, h));
-    if !matches {
-        return Err(wrong_credentials());
-    }
+    Ok(())
+}
+
+/// What follows a proven password: tokens, or the step the user's status asks for.
+fn signed_in(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    user: &User,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
     match user.status.as_str() {
         "RESET_REQUIRED" => Err(CognitoError::new(
             "PasswordResetRequiredException",
@@ -489,10 +506,7 @@ pub fn global_sign_out(
     input: &Value,
 ) -> Result<Effect, CognitoError> {
     let (_, user) = access_token_user(env, ns, input, ctx.now)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: revoke_sessions(ns, user),
-    })
+    Ok(Effect::changes(revoke_sessions(ns, user)))
 }
 
 pub fn admin_global_sign_out(
@@ -501,14 +515,8 @@ pub fn admin_global_sign_out(
     ctx: &Ctx<'_>,
     input: &Value,
 ) -> Result<Effect, CognitoError> {
-    let pool = pool(ns, ctx, input)?;
-    let user = ns
-        .find_user(pool, required(input, "Username")?)
-        .ok_or_else(CognitoError::user_not_found)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: revoke_sessions(ns, user),
-    })
+    let (_, user) = super::users::pool_user(ns, ctx, input)?;
+    Ok(Effect::changes(revoke_sessions(ns, user)))
 }
 
 pub fn revoke_token(
@@ -550,10 +558,7 @@ pub fn revoke_token(
     };
     let mut revoked = session.clone();
     revoked.revoked = true;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::PutRefresh(Box::new(revoked))],
-    })
+    Ok(Effect::changes(vec![Mutation::PutRefresh(Box::new(revoked))]))
 }
 
 fn srp_context(client: &Client) -> String {
@@ -671,16 +676,7 @@ fn password_verifier(
         .filter(|u| u.username == field("u"))
         .ok_or_else(wrong_credentials)?;
     check_secret_hash(client, name, response("SECRET_HASH"))?;
-    if !user.enabled {
-        return Err(CognitoError::not_authorized("User is disabled."));
-    }
-    if user.status == "UNCONFIRMED" {
-        return Err(CognitoError::new(
-            "UserNotConfirmedException",
-            400,
-            "User is not confirmed.",
-        ));
-    }
+    may_sign_in(user)?;
     let verifier = user
         .srp
         .as_ref()
@@ -702,24 +698,7 @@ fn password_verifier(
         return Err(wrong_credentials());
     }
     let used = Mutation::UseSrpBlock(nonce, OffsetDateTime::from_unix_timestamp(expires).unwrap_or(now));
-    let mut effect = match user.status.as_str() {
-        "FORCE_CHANGE_PASSWORD" => {
-            if user.temporary_password_expires.is_some_and(|t| now >= t) {
-                return Err(CognitoError::not_authorized(
-                    "Temporary password has expired and must be reset by an administrator.",
-                ));
-            }
-            Effect::read(new_password_challenge(env, client, user, now))
-        }
-        "RESET_REQUIRED" => {
-            return Err(CognitoError::new(
-                "PasswordResetRequiredException",
-                400,
-                "Password reset required for the user",
-            ));
-        }
-        _ => issue(env, ns, pool, client, user, now)?,
-    };
+    let mut effect = signed_in(env, ns, pool, client, user, now)?;
     effect.mutations.push(used);
     Ok(effect)
 }

@@ -245,8 +245,5 @@ pub fn list(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result
 
 pub fn delete(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
     let client = pool_client(ns, ctx, input)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::DeleteClient(client.id.clone())],
-    })
+    Ok(Effect::changes(vec![Mutation::DeleteClient(client.id.clone())]))
 }

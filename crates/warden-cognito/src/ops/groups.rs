@@ -123,10 +123,7 @@ pub fn delete(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Resu
         })
         .collect();
     mutations.push(Mutation::DeleteGroup(group.key()));
-    Ok(Effect {
-        output: json!({}),
-        mutations,
-    })
+    Ok(Effect::changes(mutations))
 }
 
 pub fn list(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
@@ -155,10 +152,7 @@ fn membership(ns: &Namespace, ctx: &Ctx<'_>, input: &Value, add: bool) -> Result
     } else {
         Vec::new()
     };
-    Ok(Effect {
-        output: json!({}),
-        mutations,
-    })
+    Ok(Effect::changes(mutations))
 }
 
 pub fn add_user(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {

@@ -180,10 +180,9 @@ pub fn update(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Resu
 
 pub fn delete(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
     let pool = identity_pool(ns, ctx, input)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::DeleteIdentityPool(pool.id.clone())],
-    })
+    Ok(Effect::changes(vec![Mutation::DeleteIdentityPool(
+        pool.id.clone(),
+    )]))
 }
 
 fn max_results(input: &Value) -> usize {
@@ -238,10 +237,7 @@ pub fn set_roles(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> R
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::PutIdentityPool(Box::new(pool))],
-    })
+    Ok(Effect::changes(vec![Mutation::PutIdentityPool(Box::new(pool))]))
 }
 
 pub fn get_roles(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {

@@ -2,20 +2,17 @@
 //! UpdateUserAttributes, DeleteUser) and the administrator's equivalents
 //! (AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminResetUserPassword).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::auth::access_token_user;
-use super::users::{CHANGE_WORDING, check_password, checked_attributes, set_password};
-use super::{attribute_list, pool, required};
+use super::users::{CHANGE_WORDING, check_password, checked_attributes, pool_user, set_password};
+use super::{attribute_list, required};
 use crate::error::CognitoError;
 use crate::model::{Mutation, User};
 use crate::{Ctx, Effect, Env};
 
 fn save(user: User) -> Effect {
-    Effect {
-        output: json!({}),
-        mutations: vec![Mutation::PutUser(Box::new(user))],
-    }
+    Effect::changes(vec![Mutation::PutUser(Box::new(user))])
 }
 
 pub fn change_password(
@@ -84,22 +81,7 @@ pub fn delete_user(
     input: &Value,
 ) -> Result<Effect, CognitoError> {
     let (_, user) = access_token_user(env, ns, input, ctx.now)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::DeleteUser(user.key())],
-    })
-}
-
-fn pool_user<'a>(
-    ns: &'a crate::model::Namespace,
-    ctx: &Ctx<'_>,
-    input: &Value,
-) -> Result<(&'a crate::model::Pool, &'a User), CognitoError> {
-    let pool = pool(ns, ctx, input)?;
-    let user = ns
-        .find_user(pool, required(input, "Username")?)
-        .ok_or_else(CognitoError::user_not_found)?;
-    Ok((pool, user))
+    Ok(Effect::changes(vec![Mutation::DeleteUser(user.key())]))
 }
 
 pub fn admin_update_user_attributes(

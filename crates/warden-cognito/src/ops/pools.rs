@@ -307,8 +307,5 @@ pub fn delete(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Resu
             "The user pool cannot be deleted because deletion protection is activated.",
         ));
     }
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::DeletePool(pool.id.clone())],
-    })
+    Ok(Effect::changes(vec![Mutation::DeletePool(pool.id.clone())]))
 }

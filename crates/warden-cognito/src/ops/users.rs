@@ -177,7 +177,7 @@ fn new_user(
 }
 
 /// The user `Username` of the pool `UserPoolId`.
-fn pool_user<'a>(
+pub(crate) fn pool_user<'a>(
     ns: &'a Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
@@ -247,10 +247,7 @@ pub fn admin_delete(
     input: &Value,
 ) -> Result<Effect, CognitoError> {
     let (_, user) = pool_user(ns, ctx, input)?;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![Mutation::DeleteUser(user.key())],
-    })
+    Ok(Effect::changes(vec![Mutation::DeleteUser(user.key())]))
 }
 
 pub fn admin_set_password(
@@ -274,10 +271,7 @@ pub fn admin_set_password(
         let days = i64::from(pool.password_policy.temporary_password_validity_days);
         user.temporary_password_expires = Some(ctx.now + time::Duration::days(days));
     }
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![save(user)],
-    })
+    Ok(Effect::changes(vec![save(user)]))
 }
 
 pub fn admin_confirm_sign_up(
@@ -296,10 +290,7 @@ pub fn admin_confirm_sign_up(
     let mut user = user.clone();
     user.status = "CONFIRMED".into();
     user.modified = ctx.now;
-    Ok(Effect {
-        output: json!({}),
-        mutations: vec![save(user)],
-    })
+    Ok(Effect::changes(vec![save(user)]))
 }
 
 /// Marks every live refresh token of `user` revoked (and with them the access tokens
@@ -329,10 +320,7 @@ fn set_enabled(ns: &Namespace, ctx: &Ctx<'_>, input: &Value, enabled: bool) -> R
     user.enabled = enabled;
     user.modified = ctx.now;
     mutations.push(save(user));
-    Ok(Effect {
-        output: json!({}),
-        mutations,
-    })
+    Ok(Effect::changes(mutations))
 }
 
 pub fn admin_disable(

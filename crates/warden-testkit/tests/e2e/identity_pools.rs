@@ -8,7 +8,7 @@ use serde_json::json;
 use warden_testkit::{ACCOUNT_ID, Keys, TestServer};
 
 use crate::user_pools::{PASSWORD, confirmed_user, password_sign_in, pool_and_client};
-use crate::{create_role, doc, err};
+use crate::{assert_error, create_role, doc, err};
 
 /// A role that identities of `pool_id` with `amr` may assume, allowed `action`.
 async fn identity_role(s: &TestServer, name: &str, pool_id: &str, amr: &str, action: &str) -> String {
@@ -24,6 +24,29 @@ async fn identity_role(s: &TestServer, name: &str, pool_id: &str, amr: &str, act
     arn
 }
 
+/// An identity pool that trusts ID tokens of `provider` (a user pool) for `client_id`.
+async fn trusting_pool(
+    admin: &ci::Client,
+    name: &str,
+    allow_guests: bool,
+    provider: &str,
+    client_id: &str,
+) -> ci::operation::create_identity_pool::CreateIdentityPoolOutput {
+    admin
+        .create_identity_pool()
+        .identity_pool_name(name)
+        .allow_unauthenticated_identities(allow_guests)
+        .cognito_identity_providers(
+            CognitoIdentityProvider::builder()
+                .provider_name(provider)
+                .client_id(client_id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
 fn keys_of(c: &ci::types::Credentials) -> Keys {
     let mut keys = Keys::new(c.access_key_id().unwrap(), c.secret_key().unwrap());
     keys.session_token = c.session_token().map(str::to_owned);
@@ -37,19 +60,7 @@ async fn guests_and_signed_in_users_get_their_roles_credentials() {
     confirmed_user(&s, &user_pool, "kim").await;
     let admin = s.cognito_identity(Some(&Keys::root()));
     let provider = format!("cognito-idp.us-east-1.amazonaws.com/{user_pool}");
-    let created = admin
-        .create_identity_pool()
-        .identity_pool_name("app")
-        .allow_unauthenticated_identities(true)
-        .cognito_identity_providers(
-            CognitoIdentityProvider::builder()
-                .provider_name(&provider)
-                .client_id(&client_id)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let created = trusting_pool(&admin, "app", true, &provider, &client_id).await;
     let pool_id = created.identity_pool_id().to_owned();
     assert!(
         pool_id.starts_with("us-east-1:") && pool_id.len() == "us-east-1:".len() + 36,
@@ -194,17 +205,13 @@ async fn pool_settings_and_trust_policies_are_enforced() {
         .await
         .unwrap();
     let app = s.cognito_identity(None);
-    let (c, m) = err(app
-        .get_id()
-        .identity_pool_id(closed.identity_pool_id())
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "NotAuthorizedException",
-            "Unauthenticated access is not supported for this identity pool."
-        )
+    assert_error(
+        app.get_id()
+            .identity_pool_id(closed.identity_pool_id())
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Unauthenticated access is not supported for this identity pool.",
     );
     let open = admin
         .create_identity_pool()
@@ -267,19 +274,7 @@ async fn token_role_mappings_follow_user_pool_groups() {
     confirmed_user(&s, &user_pool, "lee").await;
     let admin = s.cognito_identity(Some(&Keys::root()));
     let provider = format!("cognito-idp.us-east-1.amazonaws.com/{user_pool}");
-    let pool = admin
-        .create_identity_pool()
-        .identity_pool_name("mapped")
-        .allow_unauthenticated_identities(false)
-        .cognito_identity_providers(
-            CognitoIdentityProvider::builder()
-                .provider_name(&provider)
-                .client_id(&client_id)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let pool = trusting_pool(&admin, "mapped", false, &provider, &client_id).await;
     let pool_id = pool.identity_pool_id().to_owned();
     let editors = identity_role(&s, "editors", &pool_id, "authenticated", "iam:ListRoles").await;
     let members = identity_role(&s, "members", &pool_id, "authenticated", "iam:GetAccountSummary").await;

@@ -54,6 +54,16 @@ pub fn err<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
     }
 }
 
+/// Asserts that a call failed with AWS's error `code` and `message`.
+pub fn assert_error<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    r: Result<T, E>,
+    code: &str,
+    message: &str,
+) {
+    let (c, m) = err(r);
+    assert_eq!((c.as_str(), m.as_str()), (code, message));
+}
+
 /// The AWS error code of a call that must fail.
 pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> String {
     err(r).0

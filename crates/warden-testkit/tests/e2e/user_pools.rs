@@ -9,7 +9,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use warden_testkit::{ACCOUNT_ID, Keys, TestServer};
 
-use crate::{create_role, doc, err};
+use crate::{assert_error, create_role, doc, err};
 
 pub const PASSWORD: &str = "Correct-Horse-9";
 
@@ -168,13 +168,10 @@ async fn pools_and_clients_have_aws_defaults_ids_and_errors() {
     let elsewhere = s.cognito_in("eu-west-1", Some(&Keys::root()));
     let listed = elsewhere.list_user_pools().max_results(10).send().await.unwrap();
     assert!(listed.user_pools().is_empty());
-    let (c, m) = err(elsewhere.describe_user_pool().user_pool_id(pool_id).send().await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "ResourceNotFoundException",
-            &*format!("User pool {pool_id} does not exist.")
-        )
+    assert_error(
+        elsewhere.describe_user_pool().user_pool_id(pool_id).send().await,
+        "ResourceNotFoundException",
+        &format!("User pool {pool_id} does not exist."),
     );
 
     // A client created with nothing but a name: AWS's defaults, absent members absent.
@@ -288,15 +285,14 @@ async fn an_admin_created_user_sets_a_new_password_and_gets_verifiable_tokens() 
         Some(&cip::types::UserStatusType::ForceChangePassword)
     );
     assert_eq!(user.attributes().first().map(|a| a.name()), Some("sub"));
-    let (c, m) = err(idp
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("ALICE")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UsernameExistsException", "User account already exists")
+    assert_error(
+        idp.admin_create_user()
+            .user_pool_id(&pool_id)
+            .username("ALICE")
+            .send()
+            .await,
+        "UsernameExistsException",
+        "User account already exists",
     );
 
     let challenge = password_sign_in(&s, &client_id, "alice", "Temporary-Pass-1")
@@ -326,10 +322,10 @@ async fn an_admin_created_user_sets_a_new_password_and_gets_verifiable_tokens() 
         m,
         "Password does not conform to policy: Password must have uppercase characters"
     );
-    let (c, m) = err(respond(PASSWORD, "v1:forged-session-forged-session").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Invalid session for the user.")
+    assert_error(
+        respond(PASSWORD, "v1:forged-session-forged-session").await,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
     );
     let done = respond(PASSWORD, session).await.unwrap();
     let result = done.authentication_result().unwrap();
@@ -364,30 +360,28 @@ async fn an_admin_created_user_sets_a_new_password_and_gets_verifiable_tokens() 
     assert_eq!(me.username(), "alice");
     assert!(me.user_attributes().iter().any(|a| a.name() == "email"));
     // An ID token is not an access token; a tampered token is no token.
-    let (c, m) = err(s
-        .cognito_unsigned()
-        .get_user()
-        .access_token(result.id_token().unwrap())
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Invalid Access Token")
+    assert_error(
+        s.cognito_unsigned()
+            .get_user()
+            .access_token(result.id_token().unwrap())
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Invalid Access Token",
     );
     let forged = tampered(result.access_token().unwrap());
     let (c, _) = err(s.cognito_unsigned().get_user().access_token(forged).send().await);
     assert_eq!(c, "NotAuthorizedException");
     // Expired after an hour.
     s.clock.advance(time::Duration::minutes(61));
-    let (c, m) = err(s
-        .cognito_unsigned()
-        .get_user()
-        .access_token(result.access_token().unwrap())
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Access Token has expired")
+    assert_error(
+        s.cognito_unsigned()
+            .get_user()
+            .access_token(result.access_token().unwrap())
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Access Token has expired",
     );
 
     let (status, _) = get_json(format!(
@@ -426,16 +420,15 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
         .unwrap();
     assert!(!signed_up.user_confirmed());
     assert_eq!(signed_up.user_sub().len(), 36);
-    let (c, m) = err(app
-        .sign_up()
-        .client_id(&client_id)
-        .username("bob")
-        .password(PASSWORD)
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UsernameExistsException", "User already exists")
+    assert_error(
+        app.sign_up()
+            .client_id(&client_id)
+            .username("bob")
+            .password(PASSWORD)
+            .send()
+            .await,
+        "UsernameExistsException",
+        "User already exists",
     );
     let (c, _) = err(app
         .sign_up()
@@ -456,10 +449,10 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
     assert_eq!(c, "ResourceNotFoundException", "{m}");
 
     // Unconfirmed users are told so, whatever the password (AWS's order).
-    let (c, m) = err(password_sign_in(&s, &client_id, "bob", "Wrong-Pass-1").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UserNotConfirmedException", "User is not confirmed.")
+    assert_error(
+        password_sign_in(&s, &client_id, "bob", "Wrong-Pass-1").await,
+        "UserNotConfirmedException",
+        "User is not confirmed.",
     );
     let idp = s.cognito(&Keys::root());
     idp.admin_confirm_sign_up()
@@ -468,30 +461,26 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(idp
-        .admin_confirm_sign_up()
-        .user_pool_id(&pool_id)
-        .username("bob")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "NotAuthorizedException",
-            "User cannot be confirmed. Current status is CONFIRMED"
-        )
+    assert_error(
+        idp.admin_confirm_sign_up()
+            .user_pool_id(&pool_id)
+            .username("bob")
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "User cannot be confirmed. Current status is CONFIRMED",
     );
     password_sign_in(&s, &client_id, "bob", PASSWORD).await.unwrap();
-    let (c, m) = err(password_sign_in(&s, &client_id, "bob", "Wrong-Pass-1").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Incorrect username or password.")
+    assert_error(
+        password_sign_in(&s, &client_id, "bob", "Wrong-Pass-1").await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
     // LEGACY (the API's default) tells unknown users apart...
-    let (c, m) = err(password_sign_in(&s, &client_id, "nobody", PASSWORD).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UserNotFoundException", "User does not exist.")
+    assert_error(
+        password_sign_in(&s, &client_id, "nobody", PASSWORD).await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
     // ...a client with PreventUserExistenceErrors does not.
     let quiet = idp
@@ -504,10 +493,10 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
         .await
         .unwrap();
     let quiet = quiet.user_pool_client().unwrap().client_id().unwrap().to_owned();
-    let (c, m) = err(password_sign_in(&s, &quiet, "nobody", PASSWORD).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Incorrect username or password.")
+    assert_error(
+        password_sign_in(&s, &quiet, "nobody", PASSWORD).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 
     idp.admin_disable_user()
@@ -516,10 +505,10 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(password_sign_in(&s, &client_id, "bob", PASSWORD).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "User is disabled.")
+    assert_error(
+        password_sign_in(&s, &client_id, "bob", PASSWORD).await,
+        "NotAuthorizedException",
+        "User is disabled.",
     );
     idp.admin_enable_user()
         .user_pool_id(&pool_id)
@@ -558,15 +547,14 @@ async fn sign_up_confirmation_and_sign_in_errors_are_aws_s() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(idp
-        .admin_get_user()
-        .user_pool_id(&pool_id)
-        .username("bob")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UserNotFoundException", "User does not exist.")
+    assert_error(
+        idp.admin_get_user()
+            .user_pool_id(&pool_id)
+            .username("bob")
+            .send()
+            .await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
 }
 
@@ -646,29 +634,25 @@ async fn email_usernames_and_secret_hashes() {
         m,
         format!("Client {client_id} is configured with secret but SECRET_HASH was not received")
     );
-    let (c, m) = err(sign_in(Some("bm90IHRoZSBoYXNo".into())).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "NotAuthorizedException",
-            &*format!("Unable to verify secret hash for client {client_id}")
-        )
+    assert_error(
+        sign_in(Some("bm90IHRoZSBoYXNo".into())).await,
+        "NotAuthorizedException",
+        &format!("Unable to verify secret hash for client {client_id}"),
     );
     let hash = secret_hash(secret, "dave@example.com", client_id);
     let out = sign_in(Some(hash)).await.unwrap();
     assert!(out.authentication_result().unwrap().refresh_token().is_some());
     // This client may not use the public password flow.
-    let (c, m) = err(s
-        .cognito_unsigned()
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-        .auth_parameters("USERNAME", "dave@example.com")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("InvalidParameterException", "Initiate Auth method not supported.")
+    assert_error(
+        s.cognito_unsigned()
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "dave@example.com")
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Initiate Auth method not supported.",
     );
 }
 
@@ -704,10 +688,10 @@ async fn refresh_sign_out_and_revocation() {
     assert_eq!(before["origin_jti"], after["origin_jti"]);
     assert_eq!(before["auth_time"], after["auth_time"]);
     assert_ne!(before["jti"], after["jti"]);
-    let (c, m) = err(refresh("made-up.token").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Invalid Refresh Token.")
+    assert_error(
+        refresh("made-up.token").await,
+        "NotAuthorizedException",
+        "Invalid Refresh Token.",
     );
 
     // RevokeToken ends one session: its refresh token and the access tokens it issued.
@@ -720,20 +704,19 @@ async fn refresh_sign_out_and_revocation() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(refresh(second.refresh_token().unwrap()).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Refresh Token has been revoked")
+    assert_error(
+        refresh(second.refresh_token().unwrap()).await,
+        "NotAuthorizedException",
+        "Refresh Token has been revoked",
     );
-    let (c, m) = err(s
-        .cognito_unsigned()
-        .get_user()
-        .access_token(second.access_token().unwrap())
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Access Token has been revoked")
+    assert_error(
+        s.cognito_unsigned()
+            .get_user()
+            .access_token(second.access_token().unwrap())
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Access Token has been revoked",
     );
     // The first session is untouched...
     s.cognito_unsigned()
@@ -749,15 +732,14 @@ async fn refresh_sign_out_and_revocation() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(s
-        .cognito_unsigned()
-        .get_user()
-        .access_token(refreshed.access_token().unwrap())
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Access Token has been revoked")
+    assert_error(
+        s.cognito_unsigned()
+            .get_user()
+            .access_token(refreshed.access_token().unwrap())
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Access Token has been revoked",
     );
     let (c, _) = err(refresh(first.refresh_token().unwrap()).await);
     assert_eq!(c, "NotAuthorizedException");
@@ -1003,33 +985,30 @@ async fn srp_sign_in_proves_the_password_without_sending_it() {
     let id = verify_with_jwks(&s, &pool_id, tokens.id_token().unwrap()).await;
     assert_eq!(id["cognito:username"], "heidi");
     // The same answer again is refused: each challenge is answered once.
-    let (c, m) = err(answer(block, signature, timestamp).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Incorrect username or password.")
+    assert_error(
+        answer(block, signature, timestamp).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 
     let challenge = start(&client_id, "heidi").await.unwrap();
     let params = challenge.challenge_parameters().unwrap().clone();
     let (block, signature, timestamp) = srp_answer(&pool_id, "Wrong-Horse-9", a_hex, &params);
-    let (c, m) = err(answer(block, signature, timestamp).await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Incorrect username or password.")
+    assert_error(
+        answer(block, signature, timestamp).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 
-    let (c, m) = err(start(&client_id, "nobody").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UserNotFoundException", "User does not exist.")
+    assert_error(
+        start(&client_id, "nobody").await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
-    let (c, m) = err(start(&password_only, "heidi").await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "InvalidParameterException",
-            "USER_SRP_AUTH is not enabled for the client."
-        )
+    assert_error(
+        start(&password_only, "heidi").await,
+        "InvalidParameterException",
+        "USER_SRP_AUTH is not enabled for the client.",
     );
 
     // A user with a temporary password is asked for a new one after SRP, too.
@@ -1085,18 +1064,14 @@ async fn groups_reach_tokens_and_users_manage_themselves() {
         .send()
         .await
         .unwrap();
-    let (c, m) = err(idp
-        .create_group()
-        .user_pool_id(&pool_id)
-        .group_name("admins")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "GroupExistsException",
-            "A group with the name admins already exists."
-        )
+    assert_error(
+        idp.create_group()
+            .user_pool_id(&pool_id)
+            .group_name("admins")
+            .send()
+            .await,
+        "GroupExistsException",
+        "A group with the name admins already exists.",
     );
     for group in ["readers", "admins"] {
         idp.admin_add_user_to_group()
@@ -1131,15 +1106,14 @@ async fn groups_reach_tokens_and_users_manage_themselves() {
         .await
         .unwrap();
     assert_eq!(got.group().unwrap().description(), Some("read only"));
-    let (c, m) = err(idp
-        .get_group()
-        .user_pool_id(&pool_id)
-        .group_name("writers")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("ResourceNotFoundException", "Group not found.")
+    assert_error(
+        idp.get_group()
+            .user_pool_id(&pool_id)
+            .group_name("writers")
+            .send()
+            .await,
+        "ResourceNotFoundException",
+        "Group not found.",
     );
 
     let signed_in = password_sign_in(&s, &client_id, "judy", PASSWORD).await.unwrap();
@@ -1175,16 +1149,15 @@ async fn groups_reach_tokens_and_users_manage_themselves() {
     // The user changes their own password and attributes with their access token.
     let app = s.cognito_unsigned();
     let access_token = tokens.access_token().unwrap();
-    let (c, m) = err(app
-        .change_password()
-        .access_token(access_token)
-        .previous_password("Not-The-Password-1")
-        .proposed_password("New-Horse-Pass-2")
-        .send()
-        .await);
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("NotAuthorizedException", "Incorrect username or password.")
+    assert_error(
+        app.change_password()
+            .access_token(access_token)
+            .previous_password("Not-The-Password-1")
+            .proposed_password("New-Horse-Pass-2")
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
     app.change_password()
         .access_token(access_token)
