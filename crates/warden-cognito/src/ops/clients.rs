@@ -98,28 +98,24 @@ fn auth_flows(input: &Value) -> Result<Option<Vec<String>>, CognitoError> {
     Ok(Some(flows))
 }
 
-pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+/// Applies the settings of CreateUserPoolClient / UpdateUserPoolClient: what the input
+/// leaves out takes its default, as AWS documents for UpdateUserPoolClient.
+fn configure(client: &mut Client, input: &Value) -> Result<(), CognitoError> {
     const MINUTE: i64 = 60;
     const DAY: i64 = 86_400;
-    let pool = pool(ns, ctx, input)?;
-    let name = required(input, "ClientName")?;
     let units = units(input);
     let unit = |u: &Option<String>, default: &'static str| u.clone().unwrap_or_else(|| default.to_owned());
-    let access = validity(
+    let access_unit = unit(&units.access_token, "hours");
+    let id_unit = unit(&units.id_token, "hours");
+    let refresh_unit = unit(&units.refresh_token, "days");
+    client.access_token_validity = validity(
         input,
         "AccessTokenValidity",
-        &unit(&units.access_token, "hours"),
+        &access_unit,
         (5 * MINUTE, DAY),
         "Access",
     )?;
-    let id_token = validity(
-        input,
-        "IdTokenValidity",
-        &unit(&units.id_token, "hours"),
-        (5 * MINUTE, DAY),
-        "Id",
-    )?;
-    let refresh_unit = unit(&units.refresh_token, "days");
+    client.id_token_validity = validity(input, "IdTokenValidity", &id_unit, (5 * MINUTE, DAY), "Id")?;
     // Absent or 0: thirty days, in the unit given.
     let refresh = validity(
         input,
@@ -137,6 +133,24 @@ pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
             3650 * DAY / unit_seconds(&refresh_unit),
         )));
     }
+    client.refresh_token_validity = refresh;
+    client.units = units;
+    client.name = required(input, "ClientName")?.to_owned();
+    client.explicit_auth_flows = auth_flows(input)?;
+    client.prevent_user_existence_errors = str_of(input, "PreventUserExistenceErrors").map(str::to_owned);
+    client.enable_token_revocation = input
+        .get("EnableTokenRevocation")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    client.extra = ECHOED
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), input.get(*k)?.clone())))
+        .collect::<Map<String, Value>>();
+    Ok(())
+}
+
+pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let pool = pool(ns, ctx, input)?;
     let mut id = ids::new_client_id(ctx.account);
     while ns.clients.contains_key(&id) {
         id = ids::new_client_id(ctx.account);
@@ -146,29 +160,41 @@ pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
         .and_then(Value::as_bool)
         .unwrap_or(false)
         .then(ids::new_client_secret);
-    let client = Client {
+    let mut client = Client {
         secret_sealed: secret.as_ref().map(|s| env.sealer.seal(s, &id)),
         secret,
         id,
         pool_id: pool.id.clone(),
-        name: name.to_owned(),
-        explicit_auth_flows: auth_flows(input)?,
-        access_token_validity: access,
-        id_token_validity: id_token,
-        refresh_token_validity: refresh,
-        units,
-        prevent_user_existence_errors: str_of(input, "PreventUserExistenceErrors").map(str::to_owned),
-        enable_token_revocation: input
-            .get("EnableTokenRevocation")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
+        name: String::new(),
+        explicit_auth_flows: None,
+        access_token_validity: None,
+        id_token_validity: None,
+        refresh_token_validity: 30,
+        units: TokenValidityUnits::default(),
+        prevent_user_existence_errors: None,
+        enable_token_revocation: true,
         created: ctx.now,
         modified: ctx.now,
-        extra: ECHOED
-            .iter()
-            .filter_map(|k| Some(((*k).to_owned(), input.get(*k)?.clone())))
-            .collect::<Map<String, Value>>(),
+        extra: Map::new(),
     };
+    configure(&mut client, input)?;
+    let output = json!({"UserPoolClient": describe_client(&client)});
+    Ok(Effect {
+        output,
+        mutations: vec![Mutation::PutClient(Box::new(client))],
+    })
+}
+
+pub fn update(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let mut client = pool_client(ns, ctx, input)?.clone();
+    if input.get("ClientName").is_none() {
+        let mut named = input.clone();
+        set(&mut named, "ClientName", client.name.clone());
+        configure(&mut client, &named)?;
+    } else {
+        configure(&mut client, input)?;
+    }
+    client.modified = ctx.now;
     let output = json!({"UserPoolClient": describe_client(&client)});
     Ok(Effect {
         output,

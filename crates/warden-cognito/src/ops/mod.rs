@@ -46,10 +46,12 @@ macro_rules! ops {
 ops! {
     "CreateUserPool" => Account pools::create,
     "DescribeUserPool" => Pool pools::describe,
+    "UpdateUserPool" => Pool pools::update,
     "ListUserPools" => Account pools::list,
     "DeleteUserPool" => Pool pools::delete,
     "CreateUserPoolClient" => Pool clients::create,
     "DescribeUserPoolClient" => Pool clients::describe,
+    "UpdateUserPoolClient" => Pool clients::update,
     "ListUserPoolClients" => Pool clients::list,
     "DeleteUserPoolClient" => Pool clients::delete,
     "AdminCreateUser" => Pool users::admin_create,

@@ -1,11 +1,14 @@
 //! CreateUserPool, DescribeUserPool, ListUserPools, DeleteUserPool.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{epoch, page, pool, set, str_of};
 use crate::error::CognitoError;
 use crate::model::{Mutation, Namespace, PasswordPolicy, Pool};
 use crate::{Ctx, Effect, Env, ids, tokens};
+
+/// Settings fixed at creation (UpdateUserPool does not take them).
+const IMMUTABLE: &[&str] = &["AliasAttributes", "Schema", "UsernameConfiguration"];
 
 /// Settings accepted, stored and echoed as given (this version does not act on them).
 const ECHOED: &[&str] = &[
@@ -14,7 +17,6 @@ const ECHOED: &[&str] = &[
     "SmsConfiguration",
     "VerificationMessageTemplate",
     "AccountRecoverySetting",
-    "UsernameConfiguration",
     "UserAttributeUpdateSettings",
     "DeviceConfiguration",
     "UserPoolAddOns",
@@ -22,9 +24,7 @@ const ECHOED: &[&str] = &[
     "EmailVerificationSubject",
     "SmsVerificationMessage",
     "SmsAuthenticationMessage",
-    "AliasAttributes",
     "UserPoolTier",
-    "Schema",
 ];
 
 /// The standard attributes every pool has: (name, data type, mutable, required).
@@ -176,18 +176,7 @@ pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
     while ns.pools.contains_key(&id) {
         id = ids::new_pool_id(ctx.region, ctx.account);
     }
-    let extra: Map<String, Value> = ECHOED
-        .iter()
-        .filter_map(|k| Some(((*k).to_owned(), input.get(*k)?.clone())))
-        .collect();
-    let tags = input
-        .get("UserPoolTags")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-        .collect();
-    let pool = Pool {
+    let mut pool = Pool {
         key: tokens::generate_key(env.sealer, &id)?,
         id,
         name: name.to_owned(),
@@ -195,25 +184,60 @@ pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
         region: ctx.region.to_owned(),
         created: ctx.now,
         modified: ctx.now,
-        password_policy: password_policy(input)?,
+        password_policy: PasswordPolicy::default(),
         username_attributes,
-        auto_verified_attributes: string_list(input, "AutoVerifiedAttributes"),
-        allow_admin_create_user_only: input
-            .pointer("/AdminCreateUserConfig/AllowAdminCreateUserOnly")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        deletion_protection: str_of(input, "DeletionProtection")
-            .unwrap_or("INACTIVE")
-            .to_owned(),
-        mfa_configuration: str_of(input, "MfaConfiguration").unwrap_or("OFF").to_owned(),
-        tags,
-        extra,
+        auto_verified_attributes: Vec::new(),
+        allow_admin_create_user_only: false,
+        deletion_protection: String::new(),
+        mfa_configuration: String::new(),
+        tags: Default::default(),
+        extra: IMMUTABLE
+            .iter()
+            .filter_map(|k| Some(((*k).to_owned(), input.get(*k)?.clone())))
+            .collect(),
     };
+    configure(&mut pool, input)?;
     let output = json!({"UserPool": describe_pool(ns, &pool)});
     Ok(Effect {
         output,
         mutations: vec![Mutation::PutPool(Box::new(pool))],
     })
+}
+
+/// Applies the settings of CreateUserPool / UpdateUserPool: what the input leaves out
+/// takes its default, as AWS documents for UpdateUserPool.
+fn configure(pool: &mut Pool, input: &Value) -> Result<(), CognitoError> {
+    pool.password_policy = password_policy(input)?;
+    pool.auto_verified_attributes = string_list(input, "AutoVerifiedAttributes");
+    pool.allow_admin_create_user_only = input
+        .pointer("/AdminCreateUserConfig/AllowAdminCreateUserOnly")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    pool.deletion_protection = str_of(input, "DeletionProtection")
+        .unwrap_or("INACTIVE")
+        .to_owned();
+    pool.mfa_configuration = str_of(input, "MfaConfiguration").unwrap_or("OFF").to_owned();
+    pool.tags = input
+        .get("UserPoolTags")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect();
+    pool.extra.retain(|k, _| IMMUTABLE.contains(&k.as_str()));
+    for k in ECHOED {
+        if let Some(v) = input.get(*k) {
+            pool.extra.insert((*k).to_owned(), v.clone());
+        }
+    }
+    Ok(())
+}
+
+pub fn update(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let mut pool = pool(ns, ctx, input)?.clone();
+    configure(&mut pool, input)?;
+    pool.modified = ctx.now;
+    Ok(Effect::changes(vec![Mutation::PutPool(Box::new(pool))]))
 }
 
 fn describe_pool(ns: &Namespace, pool: &Pool) -> Value {

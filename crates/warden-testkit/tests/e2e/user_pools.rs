@@ -1240,3 +1240,96 @@ async fn groups_reach_tokens_and_users_manage_themselves() {
         .await);
     assert_eq!(c, "UserNotFoundException");
 }
+
+#[tokio::test]
+async fn updates_reset_what_they_leave_out_as_aws_documents() {
+    let s = TestServer::start().await;
+    let idp = s.cognito(&Keys::root());
+    let pool = idp
+        .create_user_pool()
+        .pool_name("guarded")
+        .deletion_protection(cip::types::DeletionProtectionType::Active)
+        .send()
+        .await
+        .unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let (c, _) = err(idp.delete_user_pool().user_pool_id(&pool_id).send().await);
+    assert_eq!(c, "InvalidParameterException");
+    let policy = cip::types::PasswordPolicyType::builder()
+        .minimum_length(12)
+        .build();
+    idp.update_user_pool()
+        .user_pool_id(&pool_id)
+        .policies(
+            cip::types::UserPoolPolicyType::builder()
+                .password_policy(policy)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let described = idp
+        .describe_user_pool()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+    let described = described.user_pool().unwrap();
+    assert_eq!(described.name(), Some("guarded"));
+    let policy = described.policies().unwrap().password_policy().unwrap();
+    assert_eq!(policy.minimum_length(), Some(12));
+    assert!(!policy.require_symbols());
+    // DeletionProtection was left out: back to INACTIVE.
+    assert_eq!(
+        described.deletion_protection(),
+        Some(&cip::types::DeletionProtectionType::Inactive)
+    );
+
+    let client = idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .refresh_token_validity(7)
+        .send()
+        .await
+        .unwrap();
+    let client_id = client.user_pool_client().unwrap().client_id().unwrap().to_owned();
+    let updated = idp
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .send()
+        .await
+        .unwrap();
+    let updated = updated.user_pool_client().unwrap();
+    assert_eq!(updated.client_name(), Some("web"));
+    assert_eq!(updated.refresh_token_validity(), 30);
+    assert_eq!(
+        updated.explicit_auth_flows(),
+        &[ExplicitAuthFlowsType::AllowUserPasswordAuth]
+    );
+    idp.admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("mia")
+        .message_action(cip::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    idp.admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("mia")
+        .password("long-enough-now")
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    password_sign_in(&s, &client_id, "mia", "long-enough-now")
+        .await
+        .unwrap();
+    idp.delete_user_pool()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+}
