@@ -213,6 +213,10 @@ async fn signed(
     let (name, kind) = (service.name, service.pool_resource);
     let resource = match (op.access, input.get(service.pool_member).and_then(Value::as_str)) {
         (Access::Pool, Some(pool)) => format!("arn:aws:{name}:{region}:{account}:{kind}/{pool}"),
+        (Access::Pool, None) => match input.get("ResourceArn").and_then(Value::as_str) {
+            Some(arn) => arn.to_owned(),
+            None => "*".to_owned(),
+        },
         _ => "*".to_owned(),
     };
     let action = format!("{name}:{}", op.name);

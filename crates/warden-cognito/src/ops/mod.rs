@@ -20,7 +20,8 @@ pub type Run = fn(&Env<'_>, &Namespace, &Ctx<'_>, &Value) -> Result<Effect, Cogn
 /// How a request for an operation is authenticated and authorized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Signed, authorized with IAM on the user pool named by `UserPoolId`.
+    /// Signed, authorized with IAM on the user pool named by `UserPoolId` (or by its
+    /// ARN, `ResourceArn`).
     Pool,
     /// Signed, authorized with IAM on `*` (no pool exists yet, or all are listed).
     Account,
@@ -47,6 +48,9 @@ ops! {
     "CreateUserPool" => Account pools::create,
     "DescribeUserPool" => Pool pools::describe,
     "UpdateUserPool" => Pool pools::update,
+    "TagResource" => Pool pools::tag_resource,
+    "UntagResource" => Pool pools::untag_resource,
+    "ListTagsForResource" => Pool pools::list_tags,
     "ListUserPools" => Account pools::list,
     "DeleteUserPool" => Pool pools::delete,
     "CreateUserPoolClient" => Pool clients::create,

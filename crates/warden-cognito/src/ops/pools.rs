@@ -333,3 +333,57 @@ pub fn delete(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Resu
     }
     Ok(Effect::changes(vec![Mutation::DeletePool(pool.id.clone())]))
 }
+
+/// The pool a `ResourceArn` names, in the caller's account and region.
+fn pool_of_arn<'a>(ns: &'a Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<&'a Pool, CognitoError> {
+    let arn = super::required(input, "ResourceArn")?;
+    let prefix = format!("arn:aws:cognito-idp:{}:{}:userpool/", ctx.region, ctx.account);
+    let id = arn.strip_prefix(&prefix).ok_or_else(|| {
+        CognitoError::invalid_parameter(format!("{arn} is not a user pool of this account."))
+    })?;
+    ns.pool(id)
+        .filter(|p| p.region == ctx.region)
+        .ok_or_else(|| CognitoError::pool_not_found(id))
+}
+
+pub fn tag_resource(
+    _: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let mut pool = pool_of_arn(ns, ctx, input)?.clone();
+    for (k, v) in input.get("Tags").and_then(Value::as_object).into_iter().flatten() {
+        pool.tags
+            .insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
+    }
+    if pool.tags.len() > 50 {
+        return Err(CognitoError::invalid_parameter(
+            "A user pool can have at most 50 tags.",
+        ));
+    }
+    Ok(Effect::changes(vec![Mutation::PutPool(Box::new(pool))]))
+}
+
+pub fn untag_resource(
+    _: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let mut pool = pool_of_arn(ns, ctx, input)?.clone();
+    for key in input
+        .get("TagKeys")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        pool.tags.remove(key.as_str().unwrap_or_default());
+    }
+    Ok(Effect::changes(vec![Mutation::PutPool(Box::new(pool))]))
+}
+
+pub fn list_tags(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
+    let pool = pool_of_arn(ns, ctx, input)?;
+    Ok(Effect::read(json!({"Tags": pool.tags})))
+}

@@ -1333,3 +1333,41 @@ async fn updates_reset_what_they_leave_out_as_aws_documents() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn pools_are_tagged_by_arn() {
+    let s = TestServer::start().await;
+    let idp = s.cognito(&Keys::root());
+    let pool = idp
+        .create_user_pool()
+        .pool_name("tagged")
+        .user_pool_tags("team", "identity")
+        .send()
+        .await
+        .unwrap();
+    let arn = pool.user_pool().unwrap().arn().unwrap().to_owned();
+    idp.tag_resource()
+        .resource_arn(&arn)
+        .tags("env", "dev")
+        .send()
+        .await
+        .unwrap();
+    idp.untag_resource()
+        .resource_arn(&arn)
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    let tags = idp
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let tags = tags.tags().unwrap();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags.get("env").map(String::as_str), Some("dev"));
+    let elsewhere = arn.replace("us-east-1", "eu-west-1");
+    let (c, _) = err(idp.list_tags_for_resource().resource_arn(elsewhere).send().await);
+    assert_eq!(c, "InvalidParameterException");
+}
