@@ -5,6 +5,7 @@
 //! API, pre-signs the requests of the timed run with the AWS SDK's SigV4 signer, and
 //! replays them over N keep-alive HTTP/1.1 connections. Every non-200 answer is an error.
 
+mod cognito;
 mod http;
 mod load;
 mod server;
@@ -116,6 +117,16 @@ enum Scenario {
         #[command(flatten)]
         load: Load,
     },
+    /// Cognito password sign-in (unsigned InitiateAuth), then GetUser with an access token.
+    SignIn {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        load: Load,
+        /// Users signing in, in turn.
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+    },
     /// Time from spawn to the "warden ready" line and to /healthz 200.
     Startup {
         #[arg(long)]
@@ -136,7 +147,8 @@ fn main() -> anyhow::Result<()> {
         Scenario::GetUser { load, .. }
         | Scenario::GetUserLarge { load, .. }
         | Scenario::CreateUser { load, .. }
-        | Scenario::AssumeRole { load, .. } => load.threads,
+        | Scenario::AssumeRole { load, .. }
+        | Scenario::SignIn { load, .. } => load.threads,
         Scenario::Startup { .. } | Scenario::IdleMemory { .. } => 1,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -162,6 +174,7 @@ fn main() -> anyhow::Result<()> {
             } => get_user("get-user-large", &target, &load, caller, users, policies).await,
             Scenario::CreateUser { target, load, pool } => create_user(&target, &load, pool).await,
             Scenario::AssumeRole { target, load } => sts::assume_role(&target, &load).await,
+            Scenario::SignIn { target, load, users } => cognito::sign_in(&target, &load, users).await,
             Scenario::Startup { binary, runs } => startup(binary, runs).await,
             Scenario::IdleMemory { binary } => idle_memory(binary).await,
         }

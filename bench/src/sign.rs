@@ -31,6 +31,42 @@ pub fn signed_post(
     body: &str,
     time: SystemTime,
 ) -> anyhow::Result<Vec<u8>> {
+    signed_request(host, keys, service, &[("content-type", FORM)], body, time)
+}
+
+/// A signed awsJson1.1 `POST /` of `body` for the operation `target`
+/// (`AWSCognitoIdentityProviderService.CreateUserPool`), as raw bytes.
+pub fn signed_json(
+    host: &str,
+    keys: &Keys,
+    service: &str,
+    target: &str,
+    body: &str,
+    time: SystemTime,
+) -> anyhow::Result<Vec<u8>> {
+    let headers = [("content-type", JSON), ("x-amz-target", target)];
+    signed_request(host, keys, service, &headers, body, time)
+}
+
+/// The same request, unsigned (what apps send for sign-in).
+pub fn unsigned_json(host: &str, target: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: {JSON}\r\nx-amz-target: {target}\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+pub const JSON: &str = "application/x-amz-json-1.1";
+
+fn signed_request(
+    host: &str,
+    keys: &Keys,
+    service: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    time: SystemTime,
+) -> anyhow::Result<Vec<u8>> {
     let identity = Credentials::new(
         &keys.access_key_id,
         &keys.secret_access_key,
@@ -49,21 +85,22 @@ pub fn signed_post(
         .context("signing parameters")?
         .into();
     let url = format!("http://{host}/");
-    let headers = [("host", host), ("content-type", FORM)];
+    let mut all = vec![("host", host)];
+    all.extend_from_slice(headers);
     let signable = SignableRequest::new(
         "POST",
         url.as_str(),
-        headers.iter().copied(),
+        all.iter().copied(),
         SignableBody::Bytes(body.as_bytes()),
     )
     .context("request to sign")?;
     let (instructions, _) = sign(signable, &params).context("signing")?.into_parts();
     let mut out = String::with_capacity(512 + body.len());
     out.push_str("POST / HTTP/1.1\r\n");
-    out.push_str(&format!(
-        "host: {host}\r\ncontent-type: {FORM}\r\ncontent-length: {}\r\n",
-        body.len()
-    ));
+    for (name, value) in &all {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!("content-length: {}\r\n", body.len()));
     for (name, value) in instructions.headers() {
         out.push_str(&format!("{name}: {value}\r\n"));
     }

@@ -163,18 +163,21 @@ impl UserPools {
     /// first, the namespace is read again and the operation runs once more.
     pub async fn execute(
         &self,
-        op: &ops::OpSpec,
+        op: &'static ops::OpSpec,
         ctx: &Ctx<'_>,
         input: &Value,
     ) -> Result<Value, CognitoError> {
         let slot = self.slot(ctx.account);
-        let mut guard = slot.lock().await;
+        let mut guard = slot.lock_owned().await;
+        let input = Arc::new(input.clone());
         for attempt in 0..2 {
             if guard.is_none() || attempt > 0 {
                 *guard = Some(self.load(ctx.account).await?);
             }
+            let (returned, effect) = self.run_blocking(op, guard, ctx, &input).await?;
+            guard = returned;
+            let effect = effect?;
             let Some(ns) = guard.as_mut() else { continue };
-            let effect = (op.run)(&self.env(), ns, ctx, input)?;
             if effect.mutations.is_empty() {
                 return Ok(effect.output);
             }
@@ -209,6 +212,47 @@ impl UserPools {
             400,
             "Too many concurrent changes to this account's user pools; try again.",
         ))
+    }
+
+    /// Runs the operation on a blocking thread: password hashing (argon2id), SRP and RSA
+    /// work must not hold up the runtime's workers, which serve every other request.
+    async fn run_blocking(
+        &self,
+        op: &'static ops::OpSpec,
+        guard: tokio::sync::OwnedMutexGuard<Option<Namespace>>,
+        ctx: &Ctx<'_>,
+        input: &Arc<Value>,
+    ) -> Result<
+        (
+            tokio::sync::OwnedMutexGuard<Option<Namespace>>,
+            Result<Effect, CognitoError>,
+        ),
+        CognitoError,
+    > {
+        let sealer = self.sealer.clone();
+        let public_url = self.public_url.clone();
+        let sts = self.sts.get().cloned();
+        let (account, region, now) = (ctx.account.to_owned(), ctx.region.to_owned(), ctx.now);
+        let input = input.clone();
+        tokio::task::spawn_blocking(move || {
+            let env = Env {
+                sealer: &sealer,
+                sts: sts.as_deref(),
+                public_url: &public_url,
+            };
+            let ctx = Ctx {
+                account: &account,
+                region: &region,
+                now,
+            };
+            let effect = match guard.as_ref() {
+                Some(ns) => (op.run)(&env, ns, &ctx, &input),
+                None => Err(CognitoError::internal("An internal error occurred.")),
+            };
+            (guard, effect)
+        })
+        .await
+        .map_err(|_| CognitoError::internal("An internal error occurred."))
     }
 
     /// A read-only look at an account's namespace (hosted endpoints).

@@ -196,7 +196,7 @@ async fn signed(
     app: &App,
     incoming: &Incoming,
     service: &JsonService,
-    op: &OpSpec,
+    op: &'static OpSpec,
     input: &Value,
     trace: &mut Trace,
 ) -> Result<Value, ApiError> {
