@@ -82,10 +82,14 @@ impl Env<'_> {
 /// How long an SRP challenge's secret block may be answered.
 pub const SRP_BLOCK_VALIDITY: time::Duration = time::Duration::minutes(3);
 
-type Slot = Arc<tokio::sync::Mutex<Option<Namespace>>>;
+type Slot = Arc<tokio::sync::RwLock<Option<Namespace>>>;
+type ReadGuard = tokio::sync::OwnedRwLockReadGuard<Option<Namespace>>;
+type WriteGuard = tokio::sync::OwnedRwLockWriteGuard<Option<Namespace>>;
 
 /// The user pool service: one namespace per AWS account, loaded from the store on first
-/// use and written through it; operations of one account run one at a time.
+/// use and written through it. Operations run concurrently against the namespace; their
+/// changes commit one at a time (optimistically: an operation that read a namespace
+/// another one changed since runs again before it commits).
 pub struct UserPools {
     store: Arc<dyn Store>,
     sealer: Sealer,
@@ -132,7 +136,10 @@ impl UserPools {
     }
 
     async fn load(&self, account: &str) -> Result<Namespace, CognitoError> {
-        let mut ns = Namespace::default();
+        let mut ns = Namespace {
+            epoch: rand::random(),
+            ..Namespace::default()
+        };
         let Some(stored) = self.store.load_account(&model::namespace_key(account)).await? else {
             return Ok(ns);
         };
@@ -158,25 +165,53 @@ impl UserPools {
         }
     }
 
-    /// Runs `op` for `ctx.account`: reads the namespace, commits the operation's changes
-    /// at the namespace's revision and applies them in memory. If another node committed
-    /// first, the namespace is read again and the operation runs once more.
+    /// The account's slot, its namespace loaded.
+    async fn loaded(&self, account: &str) -> Result<Slot, CognitoError> {
+        let slot = self.slot(account);
+        if slot.read().await.is_none() {
+            let mut guard = slot.write().await;
+            if guard.is_none() {
+                *guard = Some(self.load(account).await?);
+            }
+        }
+        Ok(slot)
+    }
+
+    /// Runs `op` for `ctx.account`. The operation runs under a shared lock (so sign-ins
+    /// and reads of one account run side by side); its changes commit under the
+    /// exclusive lock at the namespace's revision and then apply in memory. If the
+    /// namespace changed in between (here, or another node committed first), the
+    /// operation runs again on what is current before it commits.
     pub async fn execute(
         &self,
         op: &'static ops::OpSpec,
         ctx: &Ctx<'_>,
         input: &Value,
     ) -> Result<Value, CognitoError> {
-        let slot = self.slot(ctx.account);
-        let mut guard = slot.lock_owned().await;
         let input = Arc::new(input.clone());
-        for attempt in 0..2 {
+        let slot = self.loaded(ctx.account).await?;
+        let read = slot.clone().read_owned().await;
+        let seen = read.as_ref().map(|ns| ns.epoch);
+        let (_, effect) = self.run_blocking(op, Guard::Read(read), ctx, &input).await?;
+        let effect = effect?;
+        if effect.mutations.is_empty() {
+            return Ok(effect.output);
+        }
+        let mut guard = slot.write_owned().await;
+        let mut effect = Some(effect);
+        for attempt in 0..3 {
             if guard.is_none() || attempt > 0 {
                 *guard = Some(self.load(ctx.account).await?);
             }
-            let (returned, effect) = self.run_blocking(op, guard, ctx, &input).await?;
-            guard = returned;
-            let effect = effect?;
+            let current = guard.as_ref().map(|ns| ns.epoch);
+            let effect = match effect.take() {
+                Some(e) if current == seen => e,
+                _ => {
+                    let (returned, e) = self.run_blocking(op, Guard::Write(guard), ctx, &input).await?;
+                    guard = returned.into_write()?;
+                    e?
+                }
+            };
             let Some(ns) = guard.as_mut() else { continue };
             if effect.mutations.is_empty() {
                 return Ok(effect.output);
@@ -219,16 +254,10 @@ impl UserPools {
     async fn run_blocking(
         &self,
         op: &'static ops::OpSpec,
-        guard: tokio::sync::OwnedMutexGuard<Option<Namespace>>,
+        guard: Guard,
         ctx: &Ctx<'_>,
         input: &Arc<Value>,
-    ) -> Result<
-        (
-            tokio::sync::OwnedMutexGuard<Option<Namespace>>,
-            Result<Effect, CognitoError>,
-        ),
-        CognitoError,
-    > {
+    ) -> Result<(Guard, Result<Effect, CognitoError>), CognitoError> {
         let sealer = self.sealer.clone();
         let public_url = self.public_url.clone();
         let sts = self.sts.get().cloned();
@@ -245,7 +274,7 @@ impl UserPools {
                 region: &region,
                 now,
             };
-            let effect = match guard.as_ref() {
+            let effect = match guard.namespace() {
                 Some(ns) => (op.run)(&env, ns, &ctx, &input),
                 None => Err(CognitoError::internal("An internal error occurred.")),
             };
@@ -257,11 +286,8 @@ impl UserPools {
 
     /// A read-only look at an account's namespace (hosted endpoints).
     pub async fn read<T>(&self, account: &str, f: impl FnOnce(&Namespace) -> T) -> Result<T, CognitoError> {
-        let slot = self.slot(account);
-        let mut guard = slot.lock().await;
-        if guard.is_none() {
-            *guard = Some(self.load(account).await?);
-        }
+        let slot = self.loaded(account).await?;
+        let guard = slot.read().await;
         let ns = guard
             .as_ref()
             .ok_or_else(|| CognitoError::internal("An internal error occurred."))?;
@@ -286,6 +312,28 @@ impl UserPools {
             ns.pool(pool_id).map(|_| tokens::openid_configuration(&issuer))
         })
         .await
+    }
+}
+
+/// The lock an operation runs under, handed to the blocking thread and back.
+enum Guard {
+    Read(ReadGuard),
+    Write(WriteGuard),
+}
+
+impl Guard {
+    fn namespace(&self) -> Option<&Namespace> {
+        match self {
+            Guard::Read(g) => g.as_ref(),
+            Guard::Write(g) => g.as_ref(),
+        }
+    }
+
+    fn into_write(self) -> Result<WriteGuard, CognitoError> {
+        match self {
+            Guard::Write(g) => Ok(g),
+            Guard::Read(_) => Err(CognitoError::internal("An internal error occurred.")),
+        }
     }
 }
 
@@ -421,6 +469,9 @@ fn changes_of(ns: &Namespace, mutations: &[Mutation]) -> Result<Vec<Change>, Cog
 }
 
 fn apply(ns: &mut Namespace, m: Mutation) {
+    if !matches!(&m, Mutation::PutRefresh(t) if !t.revoked) {
+        ns.epoch = ns.epoch.wrapping_add(1);
+    }
     match m {
         Mutation::PutPool(p) => {
             ns.pools.insert(p.id.clone(), *p);

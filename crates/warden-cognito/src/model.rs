@@ -356,6 +356,10 @@ pub struct RefreshToken {
 #[derive(Debug, Clone, Default)]
 pub struct Namespace {
     pub revision: u64,
+    /// Changes with every applied mutation but a new session's refresh token (random at
+    /// load): an operation computed on a namespace whose epoch has not moved since may
+    /// commit without running again, so concurrent sign-ins do not redo each other.
+    pub epoch: u64,
     pub pools: BTreeMap<String, Pool>,
     pub clients: BTreeMap<String, Client>,
     pub users: BTreeMap<String, User>,

@@ -1371,3 +1371,109 @@ async fn pools_are_tagged_by_arn() {
     let (c, _) = err(idp.list_tags_for_resource().resource_arn(elsewhere).send().await);
     assert_eq!(c, "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn concurrent_sign_ins_all_succeed_and_a_challenge_is_answered_once() {
+    let s = TestServer::start().await;
+    let (pool_id, client_id) = pool_and_client(&s).await;
+    let names: Vec<String> = (0..6).map(|i| format!("user{i}")).collect();
+    for name in &names {
+        confirmed_user(&s, &pool_id, name).await;
+    }
+    let sign_ins = names
+        .iter()
+        .map(|n| password_sign_in(&s, &client_id, n, PASSWORD));
+    let results = futures_join_all(sign_ins).await;
+    let mut origins = std::collections::HashSet::new();
+    for r in results {
+        let tokens = r.unwrap();
+        let access = tokens
+            .authentication_result()
+            .unwrap()
+            .access_token()
+            .unwrap()
+            .to_owned();
+        let claims = verify_with_jwks(&s, &pool_id, &access).await;
+        origins.insert(claims["origin_jti"].as_str().unwrap().to_owned());
+        s.cognito_unsigned()
+            .get_user()
+            .access_token(access)
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(origins.len(), names.len());
+
+    // Two simultaneous answers to one SRP challenge: one signs in, the other is refused.
+    let idp = s.cognito(&Keys::root());
+    let srp_client = idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("srp")
+        .send()
+        .await
+        .unwrap();
+    let srp_client = srp_client
+        .user_pool_client()
+        .unwrap()
+        .client_id()
+        .unwrap()
+        .to_owned();
+    let a_hex = "1f3c9a2b5d1e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a9";
+    let challenge = s
+        .cognito_unsigned()
+        .initiate_auth()
+        .client_id(&srp_client)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "user0")
+        .auth_parameters("SRP_A", warden_cognito::srp::client::public_a(a_hex))
+        .send()
+        .await
+        .unwrap();
+    let params = challenge.challenge_parameters().unwrap().clone();
+    let (block, signature, timestamp) = srp_answer(&pool_id, PASSWORD, a_hex, &params);
+    let answer = || {
+        s.cognito_unsigned()
+            .respond_to_auth_challenge()
+            .client_id(&srp_client)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .challenge_responses("USERNAME", "user0")
+            .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", block.clone())
+            .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature.clone())
+            .challenge_responses("TIMESTAMP", timestamp.clone())
+            .send()
+    };
+    let (first, second) = tokio::join!(answer(), answer());
+    assert_eq!(
+        u8::from(first.is_ok()) + u8::from(second.is_ok()),
+        1,
+        "{first:?} {second:?}"
+    );
+}
+
+/// Runs futures concurrently on this task and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(Option::unwrap).collect()
+}
