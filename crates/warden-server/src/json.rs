@@ -159,7 +159,12 @@ async fn serve(
     let now = app.clock.now();
     let output = match op.access {
         Access::Public => {
-            let (account, region) = ops::public_account(&input).ok_or_else(|| not_found(op, &input))?;
+            // Unsigned callers choose the account by the IDs they send: only accounts
+            // that exist are looked at, so made-up IDs cannot make the server load (and
+            // keep) a namespace per guess.
+            let (account, region) = ops::public_account(&input)
+                .filter(|(account, _)| app.iam.snapshot().account(account).is_some())
+                .ok_or_else(|| not_found(op, &input))?;
             let region = if region.is_empty() {
                 "us-east-1".to_owned()
             } else {
@@ -266,7 +271,10 @@ async fn signed(
 pub async fn well_known(app: &App, path: &str) -> Option<Response> {
     let rest = path.strip_prefix('/')?;
     let (pool_id, document) = rest.split_once("/.well-known/")?;
+    let exists = warden_cognito::ids::parse_pool_id(pool_id)
+        .is_some_and(|(_, account)| app.iam.snapshot().account(&account).is_some());
     let found = match document {
+        "jwks.json" | "openid-configuration" if !exists => Ok(None),
         "jwks.json" => app.pools.jwks(pool_id).await,
         "openid-configuration" => app.pools.openid_configuration(pool_id).await,
         _ => return None,
