@@ -67,6 +67,8 @@ impl Effect {
 /// Things operations need besides the namespace.
 pub struct Env<'a> {
     pub sealer: &'a Sealer,
+    /// The key GetOpenIdToken signs with (loaded for that operation only).
+    pub identity_key: Option<&'a model::SigningKey>,
     /// STS, which issues identity pools' role credentials (attached after start-up).
     pub sts: Option<&'a warden_sts::Sts>,
     /// `{public-url}`: pool issuers are `{public-url}/{poolId}`.
@@ -96,7 +98,14 @@ pub struct UserPools {
     public_url: String,
     slots: Mutex<HashMap<String, Slot>>,
     sts: std::sync::OnceLock<Arc<warden_sts::Sts>>,
+    identity_key: tokio::sync::OnceCell<Arc<model::SigningKey>>,
 }
+
+/// The issuer of GetOpenIdToken's tokens: AWS's, so that trust policies read as AWS's
+/// (`Federated: cognito-identity.amazonaws.com`). STS trusts it without an IAM OIDC
+/// provider, as AWS does, and reads its keys from memory.
+pub const IDENTITY_ISSUER: &str = "https://cognito-identity.amazonaws.com";
+const IDENTITY_KEY_SETTING: &str = "cognito-identity-signing-key";
 
 impl UserPools {
     pub fn new(store: Arc<dyn Store>, sealer: Sealer, public_url: impl Into<String>) -> Self {
@@ -106,7 +115,52 @@ impl UserPools {
             public_url: public_url.into(),
             slots: Mutex::new(HashMap::new()),
             sts: std::sync::OnceLock::new(),
+            identity_key: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The server-wide key of GetOpenIdToken's tokens: created once (first writer wins,
+    /// so nodes sharing a database agree), its private half sealed under the master key.
+    pub async fn identity_key(&self) -> Result<Arc<model::SigningKey>, CognitoError> {
+        let key = self
+            .identity_key
+            .get_or_try_init(|| async {
+                let stored = match self.store.get_setting(IDENTITY_KEY_SETTING).await? {
+                    Some(v) => v,
+                    None => {
+                        let key = tokens::generate_key(&self.sealer, IDENTITY_KEY_SETTING)?;
+                        let body = serde_json::to_vec(&key)
+                            .map_err(|_| CognitoError::internal("An internal error occurred."))?;
+                        self.store.put_setting(IDENTITY_KEY_SETTING, &body, true).await?
+                    }
+                };
+                let mut key: model::SigningKey = serde_json::from_slice(&stored)
+                    .map_err(|_| CognitoError::internal("The identity pools' signing key is unreadable."))?;
+                let pem = self
+                    .sealer
+                    .open(&key.private_sealed, IDENTITY_KEY_SETTING)
+                    .map_err(|_| CognitoError::internal("The identity pools' signing key does not open."))?;
+                key.private_pem = Some(pem.expose().to_owned());
+                Ok::<_, CognitoError>(Arc::new(key))
+            })
+            .await?;
+        Ok(key.clone())
+    }
+
+    /// The discovery document or JWKS of [`IDENTITY_ISSUER`], for `url`, if it is one.
+    pub async fn identity_document(&self, url: &str) -> Option<Result<Value, CognitoError>> {
+        let path = url.strip_prefix(IDENTITY_ISSUER)?;
+        Some(match path {
+            "/.well-known/openid-configuration" => Ok(serde_json::json!({
+                "issuer": IDENTITY_ISSUER,
+                "jwks_uri": format!("{IDENTITY_ISSUER}/.well-known/jwks_uri"),
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["id_token"],
+            })),
+            "/.well-known/jwks_uri" => self.identity_key().await.map(|k| tokens::jwks_of(&k)),
+            _ => return None,
+        })
     }
 
     /// Gives identity pools STS, which is built after the user pools (it trusts their
@@ -118,6 +172,7 @@ impl UserPools {
     fn env(&self) -> Env<'_> {
         Env {
             sealer: &self.sealer,
+            identity_key: None,
             sts: self.sts.get().map(|s| &**s),
             public_url: &self.public_url,
         }
@@ -261,11 +316,17 @@ impl UserPools {
         let sealer = self.sealer.clone();
         let public_url = self.public_url.clone();
         let sts = self.sts.get().cloned();
+        let identity_key = if op.name == "GetOpenIdToken" {
+            Some(self.identity_key().await?)
+        } else {
+            None
+        };
         let (account, region, now) = (ctx.account.to_owned(), ctx.region.to_owned(), ctx.now);
         let input = input.clone();
         tokio::task::spawn_blocking(move || {
             let env = Env {
                 sealer: &sealer,
+                identity_key: identity_key.as_deref(),
                 sts: sts.as_deref(),
                 public_url: &public_url,
             };

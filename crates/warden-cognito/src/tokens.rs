@@ -41,12 +41,17 @@ pub fn generate_key(sealer: &Sealer, pool_id: &str) -> Result<SigningKey, Cognit
 
 /// The pool's JWKS document (`/{poolId}/.well-known/jwks.json`).
 pub fn jwks(pool: &Pool) -> Value {
+    jwks_of(&pool.key)
+}
+
+/// A JWKS document publishing `key`.
+pub fn jwks_of(key: &SigningKey) -> Value {
     json!({"keys": [{
         "alg": "RS256",
-        "e": pool.key.e,
-        "kid": pool.key.kid,
+        "e": key.e,
+        "kid": key.kid,
         "kty": "RSA",
-        "n": pool.key.n,
+        "n": key.n,
         "use": "sig",
     }]})
 }
@@ -69,15 +74,19 @@ pub fn openid_configuration(issuer: &str) -> Value {
 
 /// Signs `claims` with the pool's private key.
 pub fn sign(pool: &Pool, claims: &Value) -> Result<String, CognitoError> {
-    let pem = pool
-        .key
+    sign_with(&pool.key, claims)
+}
+
+/// Signs `claims` with `key` (a pool's, or the identity pools' key).
+pub fn sign_with(signing: &SigningKey, claims: &Value) -> Result<String, CognitoError> {
+    let pem = signing
         .private_pem
         .as_deref()
         .ok_or_else(|| CognitoError::internal("The user pool's signing key is not available."))?;
     let key = EncodingKey::from_rsa_pem(pem.as_bytes())
         .map_err(|_| CognitoError::internal("The user pool's signing key is unusable."))?;
     let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(pool.key.kid.clone());
+    header.kid = Some(signing.kid.clone());
     jsonwebtoken::encode(&header, claims, &key)
         .map_err(|_| CognitoError::internal("Signing the token failed."))
 }

@@ -14,6 +14,10 @@ use warden_types::{IdKind, account_of_access_key_id, new_access_key_id, new_id, 
 
 use crate::{Sts, StsError};
 
+/// The issuer of Cognito identity pools' OpenID tokens (GetOpenIdToken).
+pub const COGNITO_IDENTITY_ISSUER: &str = "https://cognito-identity.amazonaws.com";
+use crate::cognito_identity::COGNITO_IDENTITY;
+
 /// Facts about the request that conditions may test (the same facts IAM requests carry).
 pub use warden_iam::authz::RequestFacts as OpFacts;
 
@@ -106,18 +110,29 @@ async fn assume_role_with_web_identity(
         return Err(not_authorized());
     }
     let issuer = crate::web_identity::unverified_issuer(token)?;
-    let provider = warden_iam::ops::providers::oidc_provider_by_issuer(state, &issuer).ok_or_else(|| {
-        StsError::new(
-            "InvalidIdentityToken",
-            400,
-            format!("No OpenIDConnect provider found in your account for {issuer}"),
-        )
-    })?;
-    let claims = sts
-        .oidc
-        .verify(token, &provider.issuer(), &provider.client_ids, facts.now)
-        .await?;
-    let provider_arn = format!("arn:aws:iam::{}:oidc-provider/{}", state.id, provider.url);
+    // Cognito identity pools' tokens (GetOpenIdToken) need no IAM OIDC provider, as at
+    // AWS: the principal is `cognito-identity.amazonaws.com`, any identity pool may be
+    // the audience, and the trust policy's `cognito-identity.amazonaws.com:aud` decides.
+    let (provider_arn, provider_url, claims) = if issuer == COGNITO_IDENTITY_ISSUER {
+        let audience = crate::web_identity::unverified_audience(token)?;
+        let claims = sts.oidc.verify(token, &issuer, &[audience], facts.now).await?;
+        (COGNITO_IDENTITY.to_owned(), COGNITO_IDENTITY.to_owned(), claims)
+    } else {
+        let provider =
+            warden_iam::ops::providers::oidc_provider_by_issuer(state, &issuer).ok_or_else(|| {
+                StsError::new(
+                    "InvalidIdentityToken",
+                    400,
+                    format!("No OpenIDConnect provider found in your account for {issuer}"),
+                )
+            })?;
+        let claims = sts
+            .oidc
+            .verify(token, &provider.issuer(), &provider.client_ids, facts.now)
+            .await?;
+        let arn = format!("arn:aws:iam::{}:oidc-provider/{}", state.id, provider.url);
+        (arn, provider.url.clone(), claims)
+    };
     let policies = session_inputs(state, input)?;
     let str_claim = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_owned);
     let sub = str_claim("sub").unwrap_or_default();
@@ -130,10 +145,10 @@ async fn assume_role_with_web_identity(
     // Condition keys of an OIDC provider: `{host/path}:aud`, `:sub`, `:amr`, `:oaud`, `:azp`...
     let mut context = Context::new();
     context.set_now(facts.now);
-    context.insert(&format!("{}:aud", provider.url), aud.as_str());
-    context.insert(&format!("{}:sub", provider.url), sub.as_str());
+    context.insert(&format!("{}:aud", provider_url), aud.as_str());
+    context.insert(&format!("{}:sub", provider_url), sub.as_str());
     if let Some(azp) = str_claim("azp") {
-        context.insert(&format!("{}:azp", provider.url), azp);
+        context.insert(&format!("{}:azp", provider_url), azp);
     }
     if let Some(amr) = claims.get("amr") {
         let values: Vec<String> = match amr {
@@ -141,7 +156,7 @@ async fn assume_role_with_web_identity(
             Value::String(s) => vec![s.clone()],
             _ => Vec::new(),
         };
-        context.insert(&format!("{}:amr", provider.url), values);
+        context.insert(&format!("{}:amr", provider_url), values);
     }
     context.insert("sts:RoleSessionName", session_name);
     if let Some(ip) = facts.source_ip {
@@ -171,7 +186,7 @@ async fn assume_role_with_web_identity(
         "Credentials": credentials,
         "SubjectFromWebIdentityToken": sub,
         "AssumedRoleUser": user,
-        "Provider": provider.url,
+        "Provider": provider_url,
         "Audience": aud,
     });
     if let (Some(obj), Some(p)) = (out.as_object_mut(), policies.packed_percent) {

@@ -61,24 +61,38 @@ fn communication(message: impl Into<String>) -> StsError {
     StsError::new("IDPCommunicationError", 400, message)
 }
 
-/// The unverified `iss` of a token, to find its provider (verified below).
-pub fn unverified_issuer(token: &str) -> Result<String, StsError> {
-    let payload = token
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| invalid("The web identity token is not a JWT."))?;
+/// The unverified claims of a token, to find its provider (verified afterwards).
+fn unverified_claims(token: &str) -> Result<Value, StsError> {
+    let not_jwt = || invalid("The web identity token is not a JWT.");
+    let payload = token.split('.').nth(1).ok_or_else(not_jwt)?;
     let bytes = base64::Engine::decode(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         payload.trim_end_matches('='),
     )
-    .map_err(|_| invalid("The web identity token is not a JWT."))?;
-    let claims: Value =
-        serde_json::from_slice(&bytes).map_err(|_| invalid("The web identity token is not a JWT."))?;
-    claims
+    .map_err(|_| not_jwt())?;
+    serde_json::from_slice(&bytes).map_err(|_| not_jwt())
+}
+
+/// The unverified `iss` of a token, to find its provider (verified below).
+pub fn unverified_issuer(token: &str) -> Result<String, StsError> {
+    unverified_claims(token)?
         .get("iss")
         .and_then(Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| invalid("The web identity token has no issuer (iss)."))
+}
+
+/// The unverified `aud` of a token (its first, if several).
+pub fn unverified_audience(token: &str) -> Result<String, StsError> {
+    match unverified_claims(token)?.get("aud") {
+        Some(Value::String(a)) => Ok(a.clone()),
+        Some(Value::Array(a)) => a
+            .iter()
+            .find_map(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| invalid("Incorrect token audience")),
+        _ => Err(invalid("Incorrect token audience")),
+    }
 }
 
 impl OidcKeys {

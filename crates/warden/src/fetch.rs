@@ -82,8 +82,8 @@ impl Fetcher for HttpFetcher {
     }
 }
 
-/// Answers the discovery documents and JWKS of this server's own user pools from
-/// memory, so that AssumeRoleWithWebIdentity trusts their tokens without a round trip
+/// Answers the discovery documents and JWKS of this server's own user pools (and of
+/// its identity pools' issuer, `https://cognito-identity.amazonaws.com`) from memory, so that AssumeRoleWithWebIdentity trusts their tokens without a round trip
 /// through the network (DESIGN.md: the issuer is `{public-url}/{poolId}`); every other
 /// URL goes to [`HttpFetcher`].
 pub struct LocalPoolsFirst {
@@ -106,6 +106,11 @@ impl LocalPoolsFirst {
 #[async_trait::async_trait]
 impl Fetcher for LocalPoolsFirst {
     async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        if let Some(document) = self.pools.identity_document(url).await {
+            return document
+                .map(|d| d.to_string().into_bytes())
+                .map_err(|e| e.message);
+        }
         let Some((pool_id, document)) = url
             .strip_prefix(&self.prefix)
             .and_then(|rest| rest.split_once("/.well-known/"))

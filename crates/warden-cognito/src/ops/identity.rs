@@ -33,6 +33,7 @@ identity_ops! {
     "DescribeIdentity" => Public describe_identity,
     "GetId" => Public get_id,
     "GetCredentialsForIdentity" => Public credentials_for_identity,
+    "GetOpenIdToken" => Public open_id_token,
 }
 
 /// Settings accepted and echoed (other login providers are not trusted yet).
@@ -489,12 +490,23 @@ fn rule_matches(rule: &Value, claims: &Value) -> bool {
     }
 }
 
-pub fn credentials_for_identity(
+/// An identity that proved who it is: its pool, and its role and `amr` as
+/// GetCredentialsForIdentity and GetOpenIdToken see them.
+struct Proven<'a> {
+    identity: &'a Identity,
+    pool: &'a IdentityPool,
+    role: Option<String>,
+    amr: Vec<String>,
+}
+
+/// Checks the `Logins` of a request for `IdentityId`: none for a guest of a pool that
+/// allows guests, else a valid login linked to the identity.
+fn prove<'a>(
     env: &Env<'_>,
-    ns: &Namespace,
+    ns: &'a Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
-) -> Result<Effect, CognitoError> {
+) -> Result<Proven<'a>, CognitoError> {
     let id = required(input, "IdentityId")?;
     let identity = ns.identities.get(id).ok_or_else(|| identity_not_found(id))?;
     let pool = ns
@@ -502,31 +514,81 @@ pub fn credentials_for_identity(
         .get(&identity.pool_id)
         .ok_or_else(|| identity_not_found(id))?;
     let logins = verify_logins(env, ns, pool, input, ctx.now)?;
-    let (role, amr) = if identity.logins.is_empty() {
+    if identity.logins.is_empty() {
         if !pool.allow_unauthenticated {
             return Err(unauthenticated_refused());
         }
-        (
-            pool.roles.get("unauthenticated").cloned(),
-            vec!["unauthenticated".to_owned()],
-        )
-    } else {
-        let login = logins
-            .iter()
-            .find(|l| identity.logins.iter().any(|(p, s)| *p == l.provider && *s == l.sub))
-            .ok_or_else(|| {
-                CognitoError::not_authorized(
-                    "Logins don't match. Please include at least one valid login for this identity or identity pool.",
-                )
-            })?;
-        let role = authenticated_role(pool, login, str_of(input, "CustomRoleArn"))?;
-        let amr = vec![
+        return Ok(Proven {
+            identity,
+            pool,
+            role: pool.roles.get("unauthenticated").cloned(),
+            amr: vec!["unauthenticated".to_owned()],
+        });
+    }
+    let login = logins
+        .iter()
+        .find(|l| identity.logins.iter().any(|(p, s)| *p == l.provider && *s == l.sub))
+        .ok_or_else(|| {
+            CognitoError::not_authorized(
+                "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+            )
+        })?;
+    Ok(Proven {
+        identity,
+        pool,
+        role: authenticated_role(pool, login, str_of(input, "CustomRoleArn"))?,
+        amr: vec![
             "authenticated".to_owned(),
             login.provider.clone(),
             format!("{}:{}", login.provider, login.sub),
-        ];
-        (role, amr)
-    };
+        ],
+    })
+}
+
+/// GetOpenIdToken (the basic flow): a ten-minute OpenID token for the identity, which
+/// AssumeRoleWithWebIdentity takes with `Federated: cognito-identity.amazonaws.com`.
+pub fn open_id_token(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let proven = prove(env, ns, ctx, input)?;
+    if !proven.pool.allow_classic_flow {
+        return Err(CognitoError::invalid_parameter(
+            "Basic (classic) flow is not enabled, please use enhanced flow.",
+        ));
+    }
+    let key = env
+        .identity_key
+        .ok_or_else(|| CognitoError::internal("An internal error occurred."))?;
+    let iat = ctx.now.unix_timestamp();
+    let claims = json!({
+        "iss": crate::IDENTITY_ISSUER,
+        "sub": proven.identity.id,
+        "aud": proven.pool.id,
+        "amr": proven.amr,
+        "iat": iat,
+        "exp": iat + 600,
+    });
+    Ok(Effect::read(json!({
+        "IdentityId": proven.identity.id,
+        "Token": tokens::sign_with(key, &claims)?,
+    })))
+}
+
+pub fn credentials_for_identity(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let Proven {
+        identity,
+        pool,
+        role,
+        amr,
+    } = prove(env, ns, ctx, input)?;
     let role = role.ok_or_else(|| {
         CognitoError::new(
             "InvalidIdentityPoolConfigurationException",

@@ -347,3 +347,85 @@ async fn token_role_mappings_follow_user_pool_groups() {
         .await);
     assert_eq!(c, "NotAuthorizedException");
 }
+
+#[tokio::test]
+async fn the_basic_flow_trades_an_open_id_token_at_sts() {
+    let s = TestServer::start().await;
+    let admin = s.cognito_identity(Some(&Keys::root()));
+    let classic = admin
+        .create_identity_pool()
+        .identity_pool_name("classic")
+        .allow_unauthenticated_identities(true)
+        .allow_classic_flow(true)
+        .send()
+        .await
+        .unwrap();
+    let pool_id = classic.identity_pool_id().to_owned();
+    let role = identity_role(
+        &s,
+        "classic-guest",
+        &pool_id,
+        "unauthenticated",
+        "iam:GetAccountSummary",
+    )
+    .await;
+    let app = s.cognito_identity(None);
+    let id = app.get_id().identity_pool_id(&pool_id).send().await.unwrap();
+    let id = id.identity_id().unwrap().to_owned();
+    let token = app.get_open_id_token().identity_id(&id).send().await.unwrap();
+    let token = token.token().unwrap().to_owned();
+    // No IAM OIDC provider is registered: cognito-identity.amazonaws.com is built in.
+    let out = s
+        .sts(&Keys::root())
+        .assume_role_with_web_identity()
+        .role_arn(&role)
+        .role_session_name("classic")
+        .web_identity_token(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.subject_from_web_identity_token(), Some(id.as_str()));
+    assert_eq!(out.audience(), Some(pool_id.as_str()));
+    let keys = Keys::of_session(out.credentials().unwrap());
+    s.iam(&keys).get_account_summary().send().await.unwrap();
+    // A role that trusts another pool refuses this pool's token.
+    let other = identity_role(
+        &s,
+        "other-pool",
+        "us-east-1:00000000-0000-4000-8000-000000000000",
+        "unauthenticated",
+        "iam:ListRoles",
+    )
+    .await;
+    let (c, _) = err(s
+        .sts(&Keys::root())
+        .assume_role_with_web_identity()
+        .role_arn(&other)
+        .role_session_name("classic")
+        .web_identity_token(&token)
+        .send()
+        .await);
+    assert_eq!(c, "AccessDenied");
+    // Pools without the basic flow give no OpenID tokens.
+    let enhanced = admin
+        .create_identity_pool()
+        .identity_pool_name("enhanced")
+        .allow_unauthenticated_identities(true)
+        .send()
+        .await
+        .unwrap();
+    let guest = app
+        .get_id()
+        .identity_pool_id(enhanced.identity_pool_id())
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        app.get_open_id_token()
+            .identity_id(guest.identity_id().unwrap())
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Basic (classic) flow is not enabled, please use enhanced flow.",
+    );
+}
