@@ -77,6 +77,24 @@ class IdentityPools(TestCase):
         with self.assertError("NotAuthorizedException"):
             app.get_credentials_for_identity(IdentityId=user_id)
 
+    def test_basic_flow(self):
+        identity = client("cognito-identity")
+        pool_id = identity.create_identity_pool(IdentityPoolName=self.name("classic").replace("-", "_"),
+                                                AllowUnauthenticatedIdentities=True,
+                                                AllowClassicFlow=True)["IdentityPoolId"]
+        self.addCleanup(identity.delete_identity_pool, IdentityPoolId=pool_id)
+        _, role = self.role(pool_id, "unauthenticated", "iam:GetAccountSummary")
+        app = unsigned("cognito-identity")
+        identity_id = app.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        token = app.get_open_id_token(IdentityId=identity_id)["Token"]
+        out = unsigned("sts").assume_role_with_web_identity(RoleArn=role, RoleSessionName="classic",
+                                                           WebIdentityToken=token)
+        self.assertEqual(out["SubjectFromWebIdentityToken"], identity_id)
+        creds = out["Credentials"]
+        session = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+                   "aws_session_token": creds["SessionToken"]}
+        client("iam", session).get_account_summary()
+
 
 if __name__ == "__main__":
     unittest.main()
