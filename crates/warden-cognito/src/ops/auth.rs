@@ -394,6 +394,21 @@ pub fn admin_initiate(
     sign_in(env, ns, pool, client, input, ctx.now, true)
 }
 
+/// AdminRespondToAuthChallenge: the same answers, signed, for a client of `UserPoolId`.
+pub fn admin_respond_to_challenge(
+    env: &Env<'_>,
+    ns: &Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<Effect, CognitoError> {
+    let pool = pool(ns, ctx, input)?;
+    let client = client(ns, required(input, "ClientId")?)?;
+    if client.pool_id != pool.id {
+        return Err(CognitoError::client_not_found(&client.id));
+    }
+    respond_to_challenge(env, ns, ctx, input)
+}
+
 pub fn respond_to_challenge(
     env: &Env<'_>,
     ns: &Namespace,

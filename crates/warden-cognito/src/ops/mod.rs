@@ -80,6 +80,7 @@ ops! {
     "AdminDeleteUserAttributes" => Pool me::admin_delete_user_attributes,
     "AdminResetUserPassword" => Pool me::admin_reset_user_password,
     "AdminInitiateAuth" => Pool auth::admin_initiate,
+    "AdminRespondToAuthChallenge" => Pool auth::admin_respond_to_challenge,
     "SignUp" => Public users::sign_up,
     "InitiateAuth" => Public auth::initiate,
     "RespondToAuthChallenge" => Public auth::respond_to_challenge,

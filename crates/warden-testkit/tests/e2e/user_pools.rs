@@ -1477,3 +1477,55 @@ async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = 
     .await;
     outputs.into_iter().map(Option::unwrap).collect()
 }
+
+#[tokio::test]
+async fn administrators_answer_challenges_for_their_pools() {
+    let s = TestServer::start().await;
+    let (pool_id, client_id) = pool_and_client(&s).await;
+    let idp = s.cognito(&Keys::root());
+    idp.admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("noor")
+        .temporary_password("Temporary-Pass-1")
+        .send()
+        .await
+        .unwrap();
+    let started = idp
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "noor")
+        .auth_parameters("PASSWORD", "Temporary-Pass-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        started.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    let done = idp
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(started.session().unwrap())
+        .challenge_responses("USERNAME", "noor")
+        .challenge_responses("NEW_PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().unwrap().id_token().is_some());
+    let other = idp.create_user_pool().pool_name("other").send().await.unwrap();
+    let (c, _) = err(idp
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(other.user_pool().unwrap().id().unwrap())
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(started.session().unwrap())
+        .challenge_responses("USERNAME", "noor")
+        .challenge_responses("NEW_PASSWORD", PASSWORD)
+        .send()
+        .await);
+    assert_eq!(c, "ResourceNotFoundException");
+}
