@@ -423,6 +423,13 @@ fn load_record(ns: &mut Namespace, r: &Record, sealer: &Sealer) -> Result<(), St
         kind::USER => {
             let mut user: model::User = decode(&r.body)?;
             let context = user.srp_context();
+            let totp_context = user.totp_context();
+            if let Some(totp) = user.totp.as_mut() {
+                let secret = sealer
+                    .open(&totp.secret_sealed, &totp_context)
+                    .map_err(|e| e.to_string())?;
+                totp.secret = Some(secret.expose().to_owned());
+            }
             if let Some(srp) = user.srp.as_mut() {
                 let verifier = sealer
                     .open(&srp.verifier_sealed, &context)

@@ -85,6 +85,9 @@ pub struct Pool {
     #[serde(default)]
     pub auto_verified_attributes: Vec<String>,
     pub allow_admin_create_user_only: bool,
+    /// SetUserPoolMfaConfig's SoftwareTokenMfaConfiguration.Enabled.
+    #[serde(default)]
+    pub software_token_mfa: bool,
     pub deletion_protection: String,
     pub mfa_configuration: String,
     #[serde(default)]
@@ -227,12 +230,26 @@ pub struct User {
     pub created: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub modified: OffsetDateTime,
+    /// The user's TOTP authenticator (AssociateSoftwareToken), its secret sealed.
+    #[serde(default)]
+    pub totp: Option<Totp>,
     /// The names of the pool's groups the user belongs to.
     #[serde(default)]
     pub groups: std::collections::BTreeSet<String>,
     /// When a temporary password stops working (FORCE_CHANGE_PASSWORD).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub temporary_password_expires: Option<OffsetDateTime>,
+}
+
+/// A TOTP authenticator: its Base32 secret sealed under the master key, whether a code
+/// proved it (VerifySoftwareToken) and whether sign-in asks for it (MFA preference).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Totp {
+    pub secret_sealed: String,
+    pub verified: bool,
+    pub enabled: bool,
+    #[serde(skip)]
+    pub secret: Option<String>,
 }
 
 /// An SRP salt (hex) and verifier `g^x mod N` (hex, sealed under the master key: with
@@ -246,6 +263,16 @@ pub struct SrpVerifier {
 }
 
 impl User {
+    /// The context a user's sealed TOTP secret is bound to.
+    pub fn totp_context(&self) -> String {
+        format!("totp/{}/{}", self.pool_id, self.username)
+    }
+
+    /// Whether sign-in asks this user for a TOTP code.
+    pub fn totp_required(&self) -> bool {
+        self.totp.as_ref().is_some_and(|t| t.verified && t.enabled)
+    }
+
     /// The context a user's sealed SRP verifier is bound to.
     pub fn srp_context(&self) -> String {
         format!("srp/{}/{}", self.pool_id, self.username)

@@ -111,6 +111,11 @@ fn signed_in(
             }
             Ok(Effect::read(new_password_challenge(env, client, user, now)))
         }
+        _ if pool.mfa_configuration != "OFF" && user.totp_required() => Ok(Effect::read(json!({
+            "ChallengeName": "SOFTWARE_TOKEN_MFA",
+            "Session": seal_session(env, client, user, "SOFTWARE_TOKEN_MFA", now),
+            "ChallengeParameters": {"USER_ID_FOR_SRP": user.username},
+        }))),
         _ => issue(env, ns, pool, client, user, now),
     }
 }
@@ -420,6 +425,9 @@ pub fn respond_to_challenge(
     if challenge == "PASSWORD_VERIFIER" {
         return password_verifier(env, ns, pool, client, input, ctx.now);
     }
+    if challenge == "SOFTWARE_TOKEN_MFA" {
+        return software_token_answer(env, ns, pool, client, input, ctx.now);
+    }
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(CognitoError::invalid_parameter(format!(
             "Warden does not implement the {challenge} challenge yet."
@@ -508,10 +516,12 @@ pub(crate) fn access_token_user<'a>(
 
 pub fn get_user(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
     let (_, user) = access_token_user(env, ns, input, ctx.now)?;
-    Ok(Effect::read(json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": attributes_of(user),
-    })))
+    });
+    super::mfa::settings_of(user, &mut out);
+    Ok(Effect::read(out))
 }
 
 pub fn global_sign_out(
@@ -716,4 +726,46 @@ fn password_verifier(
     let mut effect = signed_in(env, ns, pool, client, user, now)?;
     effect.mutations.push(used);
     Ok(effect)
+}
+
+/// The answer to a `SOFTWARE_TOKEN_MFA` challenge: the session of the password step and
+/// the authenticator's current code.
+fn software_token_answer(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let response = |name: &str| {
+        input
+            .get("ChallengeResponses")
+            .and_then(|r| r.get(name))
+            .and_then(Value::as_str)
+    };
+    let session = open_session(env, client, str_of(input, "Session").unwrap_or_default(), now)?;
+    let name = response("USERNAME")
+        .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
+    let user = ns
+        .find_user(pool, name)
+        .ok_or_else(CognitoError::user_not_found)?;
+    if session.get("u").and_then(Value::as_str) != Some(user.username.as_str())
+        || session.get("c").and_then(Value::as_str) != Some("SOFTWARE_TOKEN_MFA")
+    {
+        return Err(CognitoError::not_authorized("Invalid session for the user."));
+    }
+    check_secret_hash(client, name, response("SECRET_HASH"))?;
+    let code = response("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| {
+        CognitoError::invalid_parameter("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
+    })?;
+    if !super::mfa::code_matches(user, code, now) {
+        return Err(CognitoError::new(
+            "CodeMismatchException",
+            400,
+            "Invalid code received for user",
+        ));
+    }
+    may_sign_in(user)?;
+    issue(env, ns, pool, client, user, now)
 }

@@ -6,6 +6,7 @@ mod clients;
 mod groups;
 pub mod identity;
 mod me;
+mod mfa;
 mod pools;
 mod users;
 
@@ -81,6 +82,9 @@ ops! {
     "AdminResetUserPassword" => Pool me::admin_reset_user_password,
     "AdminInitiateAuth" => Pool auth::admin_initiate,
     "AdminRespondToAuthChallenge" => Pool auth::admin_respond_to_challenge,
+    "SetUserPoolMfaConfig" => Pool mfa::set_pool_config,
+    "GetUserPoolMfaConfig" => Pool mfa::get_pool_config,
+    "AdminSetUserMFAPreference" => Pool mfa::admin_set_user_preference,
     "SignUp" => Public users::sign_up,
     "InitiateAuth" => Public auth::initiate,
     "RespondToAuthChallenge" => Public auth::respond_to_challenge,
@@ -90,6 +94,9 @@ ops! {
     "ChangePassword" => Public me::change_password,
     "UpdateUserAttributes" => Public me::update_user_attributes,
     "DeleteUser" => Public me::delete_user,
+    "AssociateSoftwareToken" => Public mfa::associate,
+    "VerifySoftwareToken" => Public mfa::verify,
+    "SetUserMFAPreference" => Public mfa::set_user_preference,
 }
 
 /// Checks a ListUsers `Filter` (for fuzzing the parser from outside the crate).

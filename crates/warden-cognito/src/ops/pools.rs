@@ -188,6 +188,7 @@ pub fn create(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
         username_attributes,
         auto_verified_attributes: Vec::new(),
         allow_admin_create_user_only: false,
+        software_token_mfa: false,
         deletion_protection: String::new(),
         mfa_configuration: String::new(),
         tags: Default::default(),
@@ -216,7 +217,14 @@ fn configure(pool: &mut Pool, input: &Value) -> Result<(), CognitoError> {
     pool.deletion_protection = str_of(input, "DeletionProtection")
         .unwrap_or("INACTIVE")
         .to_owned();
-    pool.mfa_configuration = str_of(input, "MfaConfiguration").unwrap_or("OFF").to_owned();
+    pool.mfa_configuration = match str_of(input, "MfaConfiguration").unwrap_or("OFF") {
+        "ON" => {
+            return Err(CognitoError::invalid_parameter(
+                "Warden does not implement MfaConfiguration ON yet (the MFA_SETUP challenge); use OPTIONAL.",
+            ));
+        }
+        other => other.to_owned(),
+    };
     pool.tags = input
         .get("UserPoolTags")
         .and_then(Value::as_object)

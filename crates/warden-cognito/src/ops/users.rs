@@ -168,6 +168,7 @@ fn new_user(
         password_hash: None,
         srp: None,
         groups: Default::default(),
+        totp: None,
         status: "UNCONFIRMED".into(),
         enabled: true,
         created: now,
@@ -237,7 +238,9 @@ pub fn admin_create(
 
 pub fn admin_get(_: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
     let (_, user) = pool_user(ns, ctx, input)?;
-    Ok(Effect::read(user_type(user, "UserAttributes")))
+    let mut out = user_type(user, "UserAttributes");
+    super::mfa::settings_of(user, &mut out);
+    Ok(Effect::read(out))
 }
 
 pub fn admin_delete(

@@ -1529,3 +1529,122 @@ async fn administrators_answer_challenges_for_their_pools() {
         .await);
     assert_eq!(c, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn software_token_mfa_is_asked_for_after_the_password() {
+    let s = TestServer::start().await;
+    let (pool_id, client_id) = pool_and_client(&s).await;
+    confirmed_user(&s, &pool_id, "omar").await;
+    let idp = s.cognito(&Keys::root());
+    let (c, _) = err(idp
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .mfa_configuration(cip::types::UserPoolMfaType::Optional)
+        .send()
+        .await);
+    assert_eq!(c, "InvalidParameterException");
+    idp.set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .software_token_mfa_configuration(
+            cip::types::SoftwareTokenMfaConfigType::builder()
+                .enabled(true)
+                .build(),
+        )
+        .mfa_configuration(cip::types::UserPoolMfaType::Optional)
+        .send()
+        .await
+        .unwrap();
+    let config = idp
+        .get_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        config.mfa_configuration(),
+        Some(&cip::types::UserPoolMfaType::Optional)
+    );
+
+    let app = s.cognito_unsigned();
+    let first = password_sign_in(&s, &client_id, "omar", PASSWORD).await.unwrap();
+    let access = first
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap()
+        .to_owned();
+    let associated = app
+        .associate_software_token()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    let secret = associated.secret_code().unwrap().to_owned();
+    let step = || u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp() / 30).unwrap();
+    let (c, _) = err(app
+        .verify_software_token()
+        .access_token(&access)
+        .user_code(if crate::iam_mfa::totp(&secret, step()) == "000000" {
+            "111111"
+        } else {
+            "000000"
+        })
+        .send()
+        .await);
+    assert_eq!(c, "EnableSoftwareTokenMFAException");
+    let verified = app
+        .verify_software_token()
+        .access_token(&access)
+        .user_code(crate::iam_mfa::totp(&secret, step()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        verified.status(),
+        Some(&cip::types::VerifySoftwareTokenResponseType::Success)
+    );
+    app.set_user_mfa_preference()
+        .access_token(&access)
+        .software_token_mfa_settings(
+            cip::types::SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let me = app.get_user().access_token(&access).send().await.unwrap();
+    assert_eq!(me.preferred_mfa_setting(), Some("SOFTWARE_TOKEN_MFA"));
+
+    // Now the password alone is not enough.
+    let challenge = password_sign_in(&s, &client_id, "omar", PASSWORD).await.unwrap();
+    assert_eq!(
+        challenge.challenge_name(),
+        Some(&ChallengeNameType::SoftwareTokenMfa)
+    );
+    assert!(challenge.authentication_result().is_none());
+    let session = challenge.session().unwrap().to_owned();
+    let answer = |code: String| {
+        s.cognito_unsigned()
+            .respond_to_auth_challenge()
+            .client_id(&client_id)
+            .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+            .session(&session)
+            .challenge_responses("USERNAME", "omar")
+            .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code)
+            .send()
+    };
+    let wrong = if crate::iam_mfa::totp(&secret, step()) == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    assert_error(
+        answer(wrong.to_owned()).await,
+        "CodeMismatchException",
+        "Invalid code received for user",
+    );
+    let done = answer(crate::iam_mfa::totp(&secret, step())).await.unwrap();
+    assert!(done.authentication_result().unwrap().access_token().is_some());
+}
