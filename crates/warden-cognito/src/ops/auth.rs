@@ -111,6 +111,11 @@ fn signed_in(
             }
             Ok(Effect::read(new_password_challenge(env, client, user, now)))
         }
+        _ if pool.mfa_configuration == "ON" && !user.totp_required() => Ok(Effect::read(json!({
+            "ChallengeName": "MFA_SETUP",
+            "Session": seal_session(env, client, user, "MFA_SETUP", now),
+            "ChallengeParameters": {"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"},
+        }))),
         _ if pool.mfa_configuration != "OFF" && user.totp_required() => Ok(Effect::read(json!({
             "ChallengeName": "SOFTWARE_TOKEN_MFA",
             "Session": seal_session(env, client, user, "SOFTWARE_TOKEN_MFA", now),
@@ -140,26 +145,47 @@ fn new_password_challenge(env: &Env<'_>, client: &Client, user: &User, now: Offs
 
 /// A challenge session: sealed under the master key, bound to the client, the user and
 /// the challenge, valid for three minutes.
-fn seal_session(env: &Env<'_>, client: &Client, user: &User, challenge: &str, now: OffsetDateTime) -> String {
+///
+/// The client's ID leads the session in the clear (`{clientId}.{sealed}`): operations
+/// that take only a `Session` (AssociateSoftwareToken, VerifySoftwareToken during
+/// MFA_SETUP) find their account and client by it; the seal binds it.
+pub(crate) fn seal_session(
+    env: &Env<'_>,
+    client: &Client,
+    user: &User,
+    challenge: &str,
+    now: OffsetDateTime,
+) -> String {
     let body = json!({
         "u": user.username,
         "c": challenge,
         "x": (now + SESSION_VALIDITY).unix_timestamp(),
     });
-    env.sealer
-        .seal(&body.to_string(), &format!("cognito-session/{}", client.id))
+    let sealed = env
+        .sealer
+        .seal(&body.to_string(), &format!("cognito-session/{}", client.id));
+    format!("{}.{sealed}", client.id)
 }
 
-fn open_session(
+/// The client ID a session names (not yet verified: [`open_session`] checks the seal).
+pub fn session_client(session: &str) -> Option<&str> {
+    session.split_once('.').map(|(client, _)| client)
+}
+
+pub(crate) fn open_session(
     env: &Env<'_>,
     client: &Client,
     session: &str,
     now: OffsetDateTime,
 ) -> Result<Value, CognitoError> {
     let invalid = || CognitoError::not_authorized("Invalid session for the user.");
+    let sealed = session
+        .strip_prefix(client.id.as_str())
+        .and_then(|rest| rest.strip_prefix('.'))
+        .ok_or_else(invalid)?;
     let opened = env
         .sealer
-        .open(session, &format!("cognito-session/{}", client.id))
+        .open(sealed, &format!("cognito-session/{}", client.id))
         .map_err(|_| invalid())?;
     let body: Value = serde_json::from_str(opened.expose()).map_err(|_| invalid())?;
     let expires = body.get("x").and_then(Value::as_i64).ok_or_else(invalid)?;
@@ -427,6 +453,9 @@ pub fn respond_to_challenge(
     }
     if challenge == "SOFTWARE_TOKEN_MFA" {
         return software_token_answer(env, ns, pool, client, input, ctx.now);
+    }
+    if challenge == "MFA_SETUP" {
+        return mfa_set_up(env, ns, pool, client, input, ctx.now);
     }
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(CognitoError::invalid_parameter(format!(
@@ -764,6 +793,65 @@ fn software_token_answer(
             "CodeMismatchException",
             400,
             "Invalid code received for user",
+        ));
+    }
+    may_sign_in(user)?;
+    issue(env, ns, pool, client, user, now)
+}
+
+/// A challenge answer's session: which challenge it must be for and, if the answer
+/// names one, the user.
+pub(crate) struct Answer<'a> {
+    pub session: &'a str,
+    pub username: Option<&'a str>,
+    pub challenge: &'a str,
+}
+
+/// The user of a challenge answer, if its session is valid and for that challenge.
+pub(crate) fn challenged_user<'a>(
+    env: &Env<'_>,
+    ns: &'a Namespace,
+    (pool, client): (&Pool, &Client),
+    answer: &Answer<'_>,
+    now: OffsetDateTime,
+) -> Result<&'a User, CognitoError> {
+    let opened = open_session(env, client, answer.session, now)?;
+    let name = opened.get("u").and_then(Value::as_str).unwrap_or_default();
+    let named_here = |u: &User| {
+        answer
+            .username
+            .is_none_or(|n| ns.find_user(pool, n).is_some_and(|f| f.username == u.username))
+    };
+    ns.user(&pool.id, name)
+        .filter(|_| opened.get("c").and_then(Value::as_str) == Some(answer.challenge))
+        .filter(|u| named_here(u))
+        .ok_or_else(|| CognitoError::not_authorized("Invalid session for the user."))
+}
+
+/// The answer to `MFA_SETUP`: once the session's user has verified an authenticator
+/// (AssociateSoftwareToken and VerifySoftwareToken with the session), the sign-in
+/// completes.
+fn mfa_set_up(
+    env: &Env<'_>,
+    ns: &Namespace,
+    pool: &Pool,
+    client: &Client,
+    input: &Value,
+    now: OffsetDateTime,
+) -> Result<Effect, CognitoError> {
+    let username = input
+        .get("ChallengeResponses")
+        .and_then(|r| r.get("USERNAME"))
+        .and_then(Value::as_str);
+    let answer = Answer {
+        session: str_of(input, "Session").unwrap_or_default(),
+        username,
+        challenge: "MFA_SETUP",
+    };
+    let user = challenged_user(env, ns, (pool, client), &answer, now)?;
+    if !user.totp_required() {
+        return Err(CognitoError::invalid_parameter(
+            "The user has not verified a software token yet (VerifySoftwareToken).",
         ));
     }
     may_sign_in(user)?;

@@ -27,13 +27,6 @@ pub fn set_pool_config(
         pool.software_token_mfa = enabled;
     }
     if let Some(mode) = input.get("MfaConfiguration").and_then(Value::as_str) {
-        if mode == "ON" {
-            // Required MFA needs the MFA_SETUP challenge for users without an
-            // authenticator; until it exists, ON would lock such users out.
-            return Err(CognitoError::invalid_parameter(
-                "Warden does not implement MfaConfiguration ON yet (the MFA_SETUP challenge); use OPTIONAL.",
-            ));
-        }
         if mode != "OFF" && !pool.software_token_mfa {
             return Err(CognitoError::invalid_parameter(
                 "At least one MFA method must be enabled to turn MFA on.",
@@ -65,13 +58,40 @@ pub fn get_pool_config(
     Ok(Effect::read(config_of(pool(ns, ctx, input)?)))
 }
 
+/// The user an authenticator operation is for: by access token, or by the session of
+/// an `MFA_SETUP` challenge (then also a fresh session to carry on with).
+fn mfa_user<'a>(
+    env: &Env<'_>,
+    ns: &'a Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<(&'a User, Option<String>), CognitoError> {
+    if input.get("AccessToken").is_some() {
+        let (_, user) = access_token_user(env, ns, input, ctx.now)?;
+        return Ok((user, None));
+    }
+    let session = required(input, "Session")?;
+    let invalid = || CognitoError::not_authorized("Invalid session for the user.");
+    let client_id = super::auth::session_client(session).ok_or_else(invalid)?;
+    let client = ns.clients.get(client_id).ok_or_else(invalid)?;
+    let pool = ns.pool(&client.pool_id).ok_or_else(invalid)?;
+    let answer = super::auth::Answer {
+        session,
+        username: None,
+        challenge: "MFA_SETUP",
+    };
+    let user = super::auth::challenged_user(env, ns, (pool, client), &answer, ctx.now)?;
+    let next = super::auth::seal_session(env, client, user, "MFA_SETUP", ctx.now);
+    Ok((user, Some(next)))
+}
+
 pub fn associate(
     env: &Env<'_>,
     ns: &Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
 ) -> Result<Effect, CognitoError> {
-    let (_, user) = access_token_user(env, ns, input, ctx.now)?;
+    let (user, next) = mfa_user(env, ns, ctx, input)?;
     let mut seed = [0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut seed);
     let secret = base32(&seed);
@@ -82,8 +102,12 @@ pub fn associate(
         enabled: false,
         secret: Some(secret.clone()),
     });
+    let mut output = json!({"SecretCode": secret});
+    if let Some(next) = next {
+        super::set(&mut output, "Session", next);
+    }
     Ok(Effect {
-        output: json!({"SecretCode": secret}),
+        output,
         mutations: vec![Mutation::PutUser(Box::new(user))],
     })
 }
@@ -105,7 +129,7 @@ pub fn code_matches(user: &User, code: &str, now: time::OffsetDateTime) -> bool 
 }
 
 pub fn verify(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Result<Effect, CognitoError> {
-    let (_, user) = access_token_user(env, ns, input, ctx.now)?;
+    let (user, next) = mfa_user(env, ns, ctx, input)?;
     if user.totp.is_none() {
         return Err(CognitoError::invalid_parameter(
             "User has not associated a software token (AssociateSoftwareToken).",
@@ -121,9 +145,15 @@ pub fn verify(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> Re
     let mut user = user.clone();
     if let Some(t) = user.totp.as_mut() {
         t.verified = true;
+        // Set up during sign-in (MFA_SETUP): the authenticator is the user's MFA now.
+        t.enabled |= next.is_some();
+    }
+    let mut output = json!({"Status": "SUCCESS"});
+    if let Some(next) = next {
+        super::set(&mut output, "Session", next);
     }
     Ok(Effect {
-        output: json!({"Status": "SUCCESS"}),
+        output,
         mutations: vec![Mutation::PutUser(Box::new(user))],
     })
 }

@@ -121,6 +121,12 @@ pub fn public_account(input: &Value) -> Option<(String, String)> {
         let account = crate::ids::account_of_client_id(client)?;
         return Some((account, String::new()));
     }
+    if let Some(session) = input.get("Session").and_then(Value::as_str)
+        && input.get("AccessToken").is_none()
+    {
+        let account = crate::ids::account_of_client_id(auth::session_client(session)?)?;
+        return Some((account, String::new()));
+    }
     let token = input.get("AccessToken").and_then(Value::as_str)?;
     let claims = crate::tokens::unverified_claims(token)?;
     let iss = claims.get("iss").and_then(Value::as_str)?;

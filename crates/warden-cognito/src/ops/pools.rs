@@ -218,9 +218,9 @@ fn configure(pool: &mut Pool, input: &Value) -> Result<(), CognitoError> {
         .unwrap_or("INACTIVE")
         .to_owned();
     pool.mfa_configuration = match str_of(input, "MfaConfiguration").unwrap_or("OFF") {
-        "ON" => {
+        "ON" if !pool.software_token_mfa => {
             return Err(CognitoError::invalid_parameter(
-                "Warden does not implement MfaConfiguration ON yet (the MFA_SETUP challenge); use OPTIONAL.",
+                "MfaConfiguration ON needs an MFA method: enable software tokens with SetUserPoolMfaConfig.",
             ));
         }
         other => other.to_owned(),

@@ -1648,3 +1648,57 @@ async fn software_token_mfa_is_asked_for_after_the_password() {
     let done = answer(crate::iam_mfa::totp(&secret, step())).await.unwrap();
     assert!(done.authentication_result().unwrap().access_token().is_some());
 }
+
+#[tokio::test]
+async fn required_mfa_sets_up_an_authenticator_during_sign_in() {
+    let s = TestServer::start().await;
+    let (pool_id, client_id) = pool_and_client(&s).await;
+    confirmed_user(&s, &pool_id, "pat").await;
+    let idp = s.cognito(&Keys::root());
+    idp.set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .software_token_mfa_configuration(
+            cip::types::SoftwareTokenMfaConfigType::builder()
+                .enabled(true)
+                .build(),
+        )
+        .mfa_configuration(cip::types::UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
+    let started = password_sign_in(&s, &client_id, "pat", PASSWORD).await.unwrap();
+    assert_eq!(started.challenge_name(), Some(&ChallengeNameType::MfaSetup));
+    let app = s.cognito_unsigned();
+    let associated = app
+        .associate_software_token()
+        .session(started.session().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let secret = associated.secret_code().unwrap().to_owned();
+    let step = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp() / 30).unwrap();
+    let verified = app
+        .verify_software_token()
+        .session(associated.session().unwrap())
+        .user_code(crate::iam_mfa::totp(&secret, step))
+        .send()
+        .await
+        .unwrap();
+    // Finishing needs a session of this challenge: a forged one is refused.
+    let finish = |session: String| {
+        s.cognito_unsigned()
+            .respond_to_auth_challenge()
+            .client_id(&client_id)
+            .challenge_name(ChallengeNameType::MfaSetup)
+            .session(session)
+            .challenge_responses("USERNAME", "pat")
+            .send()
+    };
+    let (c, _) = err(finish(format!("{client_id}.v1:forged")).await);
+    assert_eq!(c, "NotAuthorizedException");
+    let done = finish(verified.session().unwrap().to_owned()).await.unwrap();
+    assert!(done.authentication_result().unwrap().access_token().is_some());
+    // From now on the authenticator is asked for.
+    let next = password_sign_in(&s, &client_id, "pat", PASSWORD).await.unwrap();
+    assert_eq!(next.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa));
+}
