@@ -152,6 +152,8 @@ def main():
         print(f"compat: FAILED; server log and data kept in {work}")
     slowest = sorted(getattr(result, "durations", []), reverse=True)[:3]
     print("compat: slowest: " + ", ".join(f"{name.split('.', 1)[1]} {secs:.1f} s" for secs, name in slowest))
+    for test, reason in result.skipped:
+        print(f"compat: SKIPPED {test.id()}: {reason}")
     print(f"compat: {result.testsRun} tests in {time.monotonic() - started:.1f} s")
     sys.exit(0 if ok else 1)
 

@@ -79,7 +79,7 @@ class UserPools(TestCase):
     def test_amazon_cognito_identity_js_signs_in_with_srp(self):
         modules = os.environ.get("WARDEN_COMPAT_JS_MODULES")
         if not modules or not shutil.which("node"):
-            self.skipTest("SKIPPED: no Node.js or amazon-cognito-identity-js (npm registry unreachable?)")
+            self.skipTest("no Node.js or amazon-cognito-identity-js (npm registry unreachable?)")
         name = self.name("js")
         self.user(name)
 
