@@ -3,15 +3,15 @@
 //! an access token (an RS256 verification and a session lookup per call).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use crate::http::Conn;
-use crate::load::{self, Plan};
 use crate::sign::{signed_json, unsigned_json};
-use crate::{Env, Load, Target, cpu_time, print_cpu, verdict};
+use crate::sts::run;
+use crate::{Env, Load, Target, verdict};
 
 const TARGET: &str = "AWSCognitoIdentityProviderService";
 const PASSWORD: &str = "Bench-Password-1";
@@ -79,23 +79,6 @@ fn sign_in_body(client_id: &str, user: &str) -> String {
     json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
            "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}})
     .to_string()
-}
-
-async fn run(env: &Env, load: &Load, pools: Vec<Vec<Vec<u8>>>, what: &str) -> anyhow::Result<load::Report> {
-    let (server_before, me_before, wall) = (env.server_cpu(), cpu_time(std::process::id()), Instant::now());
-    let report = load::run(
-        env.addr,
-        Plan {
-            pools,
-            cycle: true,
-            warmup: Duration::from_secs(load.warmup),
-            duration: Duration::from_secs(load.duration),
-        },
-    )
-    .await?;
-    report.print(&format!("{what}, {} connections", load.connections));
-    print_cpu(env, server_before, me_before, wall.elapsed(), report.answered);
-    Ok(report)
 }
 
 /// `sign-in`: InitiateAuth USER_PASSWORD_AUTH over `users` users, then GetUser with an

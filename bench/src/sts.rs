@@ -96,7 +96,14 @@ async fn setup(env: &Env, conn: &mut Conn, prefix: &str) -> anyhow::Result<(Keys
     Ok((keys, xml_field(&created, "Arn")?))
 }
 
-async fn run(env: &Env, load: &Load, pools: Vec<Vec<Vec<u8>>>, what: &str) -> anyhow::Result<load::Report> {
+/// Replays `pools` for the load's duration and prints the report and CPU use (the
+/// scenarios that reuse one prepared server: STS, Cognito).
+pub(crate) async fn run(
+    env: &Env,
+    load: &Load,
+    pools: Vec<Vec<Vec<u8>>>,
+    what: &str,
+) -> anyhow::Result<load::Report> {
     let (server_before, me_before, wall) = (env.server_cpu(), cpu_time(std::process::id()), Instant::now());
     let report = load::run(
         env.addr,

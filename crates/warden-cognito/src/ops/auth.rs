@@ -411,17 +411,35 @@ pub fn initiate(env: &Env<'_>, ns: &Namespace, ctx: &Ctx<'_>, input: &Value) -> 
     sign_in(env, ns, pool, client, input, ctx.now, false)
 }
 
+/// The pool `UserPoolId` and its client `ClientId` (administrative sign-in calls).
+fn admin_client<'a>(
+    ns: &'a Namespace,
+    ctx: &Ctx<'_>,
+    input: &Value,
+) -> Result<(&'a Pool, &'a Client), CognitoError> {
+    let pool = pool(ns, ctx, input)?;
+    let client = client(ns, required(input, "ClientId")?)?;
+    if client.pool_id != pool.id {
+        return Err(CognitoError::client_not_found(&client.id));
+    }
+    Ok((pool, client))
+}
+
+/// One of a challenge answer's `ChallengeResponses`.
+fn challenge_response<'a>(input: &'a Value, name: &str) -> Option<&'a str> {
+    input
+        .get("ChallengeResponses")
+        .and_then(|r| r.get(name))
+        .and_then(Value::as_str)
+}
+
 pub fn admin_initiate(
     env: &Env<'_>,
     ns: &Namespace,
     ctx: &Ctx<'_>,
     input: &Value,
 ) -> Result<Effect, CognitoError> {
-    let pool = pool(ns, ctx, input)?;
-    let client = client(ns, required(input, "ClientId")?)?;
-    if client.pool_id != pool.id {
-        return Err(CognitoError::client_not_found(&client.id));
-    }
+    let (pool, client) = admin_client(ns, ctx, input)?;
     sign_in(env, ns, pool, client, input, ctx.now, true)
 }
 
@@ -432,11 +450,7 @@ pub fn admin_respond_to_challenge(
     ctx: &Ctx<'_>,
     input: &Value,
 ) -> Result<Effect, CognitoError> {
-    let pool = pool(ns, ctx, input)?;
-    let client = client(ns, required(input, "ClientId")?)?;
-    if client.pool_id != pool.id {
-        return Err(CognitoError::client_not_found(&client.id));
-    }
+    admin_client(ns, ctx, input)?;
     respond_to_challenge(env, ns, ctx, input)
 }
 
@@ -463,12 +477,7 @@ pub fn respond_to_challenge(
         )));
     }
     let session = open_session(env, client, str_of(input, "Session").unwrap_or_default(), ctx.now)?;
-    let response = |name: &str| {
-        input
-            .get("ChallengeResponses")
-            .and_then(|r| r.get(name))
-            .and_then(Value::as_str)
-    };
+    let response = |name: &str| challenge_response(input, name);
     let name = response("USERNAME")
         .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
     let user = ns
@@ -695,12 +704,7 @@ fn password_verifier(
     input: &Value,
     now: OffsetDateTime,
 ) -> Result<Effect, CognitoError> {
-    let response = |name: &str| {
-        input
-            .get("ChallengeResponses")
-            .and_then(|r| r.get(name))
-            .and_then(Value::as_str)
-    };
+    let response = |name: &str| challenge_response(input, name);
     let missing = |name: &str| CognitoError::invalid_parameter(format!("Missing required parameter {name}"));
     let name = response("USERNAME").ok_or_else(|| missing("USERNAME"))?;
     let block =
@@ -767,12 +771,7 @@ fn software_token_answer(
     input: &Value,
     now: OffsetDateTime,
 ) -> Result<Effect, CognitoError> {
-    let response = |name: &str| {
-        input
-            .get("ChallengeResponses")
-            .and_then(|r| r.get(name))
-            .and_then(Value::as_str)
-    };
+    let response = |name: &str| challenge_response(input, name);
     let session = open_session(env, client, str_of(input, "Session").unwrap_or_default(), now)?;
     let name = response("USERNAME")
         .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter USERNAME"))?;
@@ -839,10 +838,7 @@ fn mfa_set_up(
     input: &Value,
     now: OffsetDateTime,
 ) -> Result<Effect, CognitoError> {
-    let username = input
-        .get("ChallengeResponses")
-        .and_then(|r| r.get("USERNAME"))
-        .and_then(Value::as_str);
+    let username = challenge_response(input, "USERNAME");
     let answer = Answer {
         session: str_of(input, "Session").unwrap_or_default(),
         username,
